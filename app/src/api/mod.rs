@@ -1,0 +1,8 @@
+//! Server functions: the browser's door into the server. Each one is thin: a role
+//! guard on its first line, one call into `setia_backend`, errors mapped to
+//! [`AppError`](crate::error::AppError). Their DTOs are shared with the client.
+
+pub mod audit;
+pub mod auth;
+pub mod settings;
+pub mod staff;

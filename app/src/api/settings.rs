@@ -1,0 +1,50 @@
+//! Store settings: every staff user reads them (money and time display), admins change them.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use setia_domain::CurrencyFormat;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsDto {
+    pub time_zone: String,
+    pub currency: CurrencyFormat,
+    /// The store's current local time, to show what the zone means.
+    pub now_local: chrono::NaiveDateTime,
+}
+
+#[cfg(feature = "ssr")]
+fn to_dto(s: setia_backend::settings::StoreSettings) -> SettingsDto {
+    let now_local = chrono::Utc::now().with_timezone(&s.tz()).naive_local();
+    SettingsDto { time_zone: s.time_zone, currency: s.currency, now_local }
+}
+
+/// `POST /api/get_settings` — the store settings (any staff user).
+#[server(endpoint = "get_settings")]
+pub async fn get_settings() -> Result<SettingsDto, AppError> {
+    crate::guard::require_staff().await?;
+    let state = crate::guard::app_state()?;
+    Ok(to_dto(setia_backend::settings::load(&state.db).await?))
+}
+
+/// `POST /api/save_settings` — changes the store settings (admin), audited.
+#[server(endpoint = "save_settings")]
+pub async fn save_settings(time_zone: String, currency_symbol: String, currency_decimals: String) -> Result<SettingsDto, AppError> {
+    let admin = crate::guard::require(setia_domain::Role::Admin).await?;
+    use setia_backend::settings::{self, SettingsError};
+    let state = crate::guard::app_state()?;
+    let bad = |e: SettingsError| {
+        let (field, code) = match &e {
+            SettingsError::UnknownTimeZone(_) => ("time_zone", "time_zone_unknown"),
+            SettingsError::BadCurrencySymbol => ("currency_symbol", "currency_symbol_invalid"),
+            SettingsError::BadDecimals => ("currency_decimals", "currency_decimals_invalid"),
+            SettingsError::Unexpected(e) => return AppError::internal(e),
+        };
+        crate::guard::refuse(AppError::invalid(field, code, e.to_string()))
+    };
+    let decimals = currency_decimals.trim().parse::<i64>().map_err(|_| bad(SettingsError::BadDecimals))?;
+    let new = settings::validate(&time_zone, &currency_symbol, decimals).map_err(bad)?;
+    let actor = setia_backend::audit::Actor::staff(admin.id, &admin.email);
+    let saved = settings::save(&state.db, &new, &actor, crate::guard::client_ip().await).await.map_err(bad)?;
+    Ok(to_dto(saved))
+}

@@ -1,0 +1,87 @@
+//! Errors in words, in the user's language.
+
+use crate::error::AppError;
+use crate::i18n::*;
+use leptos::prelude::*;
+
+/// The sentence for an error; codes without a translation fall back to the
+/// server's English message.
+pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> String {
+    match err {
+        AppError::Unauthenticated => t_string!(i18n, errors.unauthenticated).to_string(),
+        AppError::Forbidden => t_string!(i18n, errors.forbidden).to_string(),
+        AppError::CrossSite => t_string!(i18n, errors.cross_site_request).to_string(),
+        AppError::InvalidCredentials => t_string!(i18n, errors.invalid_credentials).to_string(),
+        AppError::TooManyAttempts { retry_after_minutes } => {
+            t_string!(i18n, errors.too_many_attempts, minutes = *retry_after_minutes).to_string()
+        }
+        AppError::NotFound => t_string!(i18n, errors.not_found).to_string(),
+        AppError::Internal => t_string!(i18n, errors.internal).to_string(),
+        AppError::Transport(_) => t_string!(i18n, errors.transport).to_string(),
+        AppError::Invalid { code, message, .. } | AppError::Conflict { code, message } => {
+            code_text(i18n, code).unwrap_or_else(|| message.clone())
+        }
+    }
+}
+
+/// The sentence for an error code carried in a URL (`/login?error=…`).
+pub fn code_text(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> Option<String> {
+    Some(match code {
+        "unauthenticated" => t_string!(i18n, errors.unauthenticated).to_string(),
+        "forbidden" => t_string!(i18n, errors.forbidden).to_string(),
+        "cross_site_request" => t_string!(i18n, errors.cross_site_request).to_string(),
+        "invalid_credentials" => t_string!(i18n, errors.invalid_credentials).to_string(),
+        "internal" => t_string!(i18n, errors.internal).to_string(),
+        "email_malformed" => t_string!(i18n, errors.email_malformed).to_string(),
+        "email_taken" => t_string!(i18n, errors.email_taken).to_string(),
+        "name_required" => t_string!(i18n, errors.name_required).to_string(),
+        "role_unknown" => t_string!(i18n, errors.role_unknown).to_string(),
+        "password_too_short" => t_string!(i18n, errors.password_too_short).to_string(),
+        "cannot_change_self" => t_string!(i18n, errors.cannot_change_self).to_string(),
+        "time_zone_unknown" => t_string!(i18n, errors.time_zone_unknown).to_string(),
+        "currency_symbol_invalid" => t_string!(i18n, errors.currency_symbol_invalid).to_string(),
+        "currency_decimals_invalid" => t_string!(i18n, errors.currency_decimals_invalid).to_string(),
+        _ => return None,
+    })
+}
+
+/// A notice box for an error, announced to screen readers.
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = error.code().to_string();
+    view! {
+        <div class="notice notice-error" role="alert" data-error-code=code>
+            {move || error_text(i18n, &error)}
+        </div>
+    }
+}
+
+/// The message under a form field when the server blamed that field.
+#[component]
+pub fn FieldError(
+    #[prop(into)] field: String,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("{field}-error");
+    move || {
+        error.get().filter(|e| e.field() == Some(field.as_str())).map(|e| {
+            view! { <p class="field-error" id=id.clone() role="alert">{error_text(i18n, &e)}</p> }
+        })
+    }
+}
+
+/// The page shown when the signed-in user's role may not open a page.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="page" data-page="forbidden">
+            <h1>{t!(i18n, errors.forbidden_title)}</h1>
+            <div class="notice notice-error" role="alert" data-error-code="forbidden">
+                {t!(i18n, errors.forbidden)}
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,6 @@
+//! Pieces shared by pages.
+
+pub mod errors;
+pub mod format;
+pub mod language;
+pub mod layout;

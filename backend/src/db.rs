@@ -1,0 +1,170 @@
+//! One database handle over SQLite or PostgreSQL.
+//!
+//! Each query is written once (`$1` placeholders, `RETURNING`) and run through
+//! [`dispatch!`], which expands it once per backend; a `FromRow` struct serves both.
+//! Backend-specific SQL appears only where the dialects truly differ, and says why.
+//! We do not use sqlx's `Any` driver: it has no chrono or decimal support.
+
+use crate::config::{Backend, DatabaseUrl};
+use anyhow::Context;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The application's database: a pool for whichever backend `DATABASE_URL` chose.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// An open write transaction. On SQLite it was started with `BEGIN IMMEDIATE`, so
+/// it holds the database's write lock from its first statement and two writers
+/// never interleave; on PostgreSQL, callers lock rows (`SELECT … FOR UPDATE`).
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs one expression against whichever backend is in use.
+///
+/// `dispatch!(db, |c| sqlx::query("…").execute(c).await.map(|r| r.rows_affected()))` with `db: &Db`, or
+/// `dispatch!(tx tx, |c| …)` with `tx: &mut Tx`. The body is compiled once per
+/// backend, so the same SQL text and row struct must suit both. Both arms must
+/// yield one type: map `execute` results with `.map(|r| r.rows_affected())`.
+#[macro_export]
+macro_rules! dispatch {
+    (tx $tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+    ($db:expr, |$c:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($c) => $body,
+            $crate::db::Db::Postgres($c) => $body,
+        }
+    };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("cannot open the SQLite database {url}: {reason}")]
+    Sqlite { url: String, reason: String },
+    #[error("cannot reach PostgreSQL at {url}: {reason}")]
+    Postgres { url: String, reason: String },
+    #[error("database migration failed: {0}")]
+    Migrate(String),
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+impl Db {
+    /// Opens the pool. An SQLite file (and its folder) is created when missing and
+    /// runs in WAL mode with foreign keys on.
+    pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Db, ConnectError> {
+        match url.backend() {
+            Backend::Sqlite => {
+                let err = |reason: String| ConnectError::Sqlite { url: url.to_string(), reason };
+                let opts = SqliteConnectOptions::from_str(url.expose())
+                    .map_err(|e| err(e.to_string()))?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10));
+                if let Some(parent) = opts.get_filename().parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent).map_err(|e| err(format!("cannot create {}: {e}", parent.display())))?;
+                    }
+                }
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(15))
+                    .connect_with(opts)
+                    .await
+                    .map_err(|e| err(e.to_string()))?;
+                Ok(Db::Sqlite(pool))
+            }
+            Backend::Postgres => {
+                let err = |reason: String| ConnectError::Postgres { url: url.to_string(), reason };
+                let opts = PgConnectOptions::from_str(url.expose()).map_err(|e| err(e.to_string()))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_with(opts)
+                    .await
+                    .map_err(|e| err(e.to_string()))?;
+                Ok(Db::Postgres(pool))
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the migrations of this backend (`migrations/sqlite` or `migrations/postgres`).
+    pub async fn migrate(&self) -> Result<(), ConnectError> {
+        let res = match self {
+            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
+            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
+        };
+        res.map_err(|e| ConnectError::Migrate(e.to_string()))
+    }
+
+    /// Starts a transaction for a mutation (see [`Tx`]).
+    pub async fn begin_write(&self) -> anyhow::Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.context("begin sqlite transaction")?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await.context("begin postgres transaction")?),
+        })
+    }
+
+    /// `SELECT 1`, for health checks.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        dispatch!(self, |c| sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected())).context("ping database")?;
+        Ok(())
+    }
+
+    /// Pool figures for `/metrics`: (open connections, idle connections, maximum).
+    pub fn pool_stats(&self) -> (u32, usize, u32) {
+        match self {
+            Db::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+            Db::Postgres(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+        }
+    }
+
+    pub async fn close(&self) {
+        dispatch!(self, |c| c.close().await)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> anyhow::Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+        .context("commit transaction")
+    }
+}
+
+/// True when `err` is a unique-constraint violation (the same code on both backends'
+/// drivers: sqlx maps SQLite's and PostgreSQL's to `ErrorKind::UniqueViolation`).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(d) if d.is_unique_violation())
+}

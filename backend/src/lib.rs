@@ -1,0 +1,16 @@
+//! Server-only code: configuration, the database over SQLite or PostgreSQL,
+//! staff accounts and passwords, login throttling, sessions, the audit log and
+//! store settings. Never compiled to wasm.
+
+pub mod audit;
+pub mod config;
+pub mod db;
+pub mod login;
+pub mod password;
+pub mod sessions;
+pub mod settings;
+pub mod staff;
+pub mod state;
+
+pub use db::Db;
+pub use state::AppState;

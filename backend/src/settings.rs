@@ -1,0 +1,137 @@
+//! Store settings (SPEC §2, §3): time zone and currency display. Stored as rows
+//! under stable keys; a missing row means the default written here.
+
+use crate::audit::{self, Actor, AuditEntry};
+use crate::db::Db;
+use crate::dispatch;
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use setia_domain::CurrencyFormat;
+use std::collections::HashMap;
+
+pub const DEFAULT_TIME_ZONE: &str = "Asia/Jakarta";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoreSettings {
+    /// IANA zone in which "today", birthdays and shown times are reckoned.
+    pub time_zone: String,
+    pub currency: CurrencyFormat,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings { time_zone: DEFAULT_TIME_ZONE.into(), currency: CurrencyFormat::idr() }
+    }
+}
+
+impl StoreSettings {
+    pub fn tz(&self) -> Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::Asia::Jakarta)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("`{0}` is not a known time zone (use a name like Asia/Jakarta)")]
+    UnknownTimeZone(String),
+    #[error("currency symbol is required (at most 8 characters)")]
+    BadCurrencySymbol,
+    #[error("currency decimals must be 0, 1, 2 or 3")]
+    BadDecimals,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// The checked form of a settings change.
+pub fn validate(time_zone: &str, currency_symbol: &str, currency_decimals: i64) -> Result<StoreSettings, SettingsError> {
+    let tz = time_zone.trim();
+    tz.parse::<Tz>().map_err(|_| SettingsError::UnknownTimeZone(tz.to_string()))?;
+    let symbol = currency_symbol.trim();
+    if symbol.is_empty() || symbol.chars().count() > 8 {
+        return Err(SettingsError::BadCurrencySymbol);
+    }
+    let decimals = u8::try_from(currency_decimals).ok().filter(|d| *d <= 3).ok_or(SettingsError::BadDecimals)?;
+    let mut currency = CurrencyFormat::idr();
+    currency.symbol = symbol.to_string();
+    currency.decimals = decimals;
+    Ok(StoreSettings { time_zone: tz.to_string(), currency })
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn load(db: &Db) -> anyhow::Result<StoreSettings> {
+    let rows: Vec<(String, String)> = dispatch!(db, |c| sqlx::query_as("SELECT key, value FROM settings")
+        .fetch_all(c)
+        .await)
+    .context("load settings")?;
+    let map: HashMap<String, String> = rows.into_iter().collect();
+    let mut s = StoreSettings::default();
+    if let Some(tz) = map.get("store.time_zone").filter(|v| v.parse::<Tz>().is_ok()) {
+        s.time_zone = tz.clone();
+    }
+    if let Some(sym) = map.get("currency.symbol") {
+        s.currency.symbol = sym.clone();
+    }
+    if let Some(d) = map.get("currency.decimals").and_then(|d| d.parse().ok()) {
+        s.currency.decimals = d;
+    }
+    Ok(s)
+}
+
+/// Saves new settings and one audit row with before and after, in one transaction.
+#[tracing::instrument(skip_all)]
+pub async fn save(db: &Db, new: &StoreSettings, actor: &Actor, ip: Option<String>) -> Result<StoreSettings, SettingsError> {
+    let before = load(db).await?;
+    let now: DateTime<Utc> = Utc::now();
+    let mut tx = db.begin_write().await?;
+    let pairs = [
+        ("store.time_zone", new.time_zone.clone()),
+        ("currency.symbol", new.currency.symbol.clone()),
+        ("currency.decimals", new.currency.decimals.to_string()),
+    ];
+    for (key, value) in pairs {
+        dispatch!(tx &mut tx, |c| sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+        )
+        .bind(key)
+        .bind(&value)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("save setting")?;
+    }
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: actor.clone(),
+            action: "settings.update",
+            entity_type: "settings",
+            entity_id: None,
+            before: Some(json!(before)),
+            after: Some(json!(new)),
+            ip,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(new.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validates_each_field() {
+        assert!(validate("Asia/Jakarta", "Rp", 0).is_ok());
+        assert!(matches!(validate("Mars/Olympus", "Rp", 0), Err(SettingsError::UnknownTimeZone(_))));
+        assert!(matches!(validate("Asia/Makassar", " ", 0), Err(SettingsError::BadCurrencySymbol)));
+        assert!(matches!(validate("Asia/Makassar", "Rp", 4), Err(SettingsError::BadDecimals)));
+        assert!(matches!(validate("Asia/Makassar", "Rp", -1), Err(SettingsError::BadDecimals)));
+    }
+}

@@ -1,0 +1,11 @@
+//! What every request handler and server function can reach.
+
+use crate::config::Config;
+use crate::db::Db;
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}

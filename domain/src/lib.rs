@@ -1,0 +1,14 @@
+//! Setia's pure domain: values and rules with no IO, no clock and no database.
+//! Everything here compiles to wasm, so the browser and the server share one
+//! definition of each rule.
+
+pub mod datetime;
+pub mod email;
+pub mod money;
+pub mod password;
+pub mod role;
+
+pub use email::Email;
+pub use money::{CurrencyFormat, Money};
+pub use password::NewPassword;
+pub use role::Role;

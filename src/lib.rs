@@ -1,0 +1,8 @@
+//! The Setia server: the axum router around the Leptos app, sessions, health,
+//! metrics, and the command line's building blocks. `main.rs` parses arguments.
+
+pub mod cli;
+pub mod metrics;
+pub mod origin;
+pub mod server;
+pub mod telemetry;

@@ -1,0 +1,51 @@
+//! `setia`: one binary for the server and its administration commands.
+
+use clap::Parser;
+use setia::cli::{self, Cli, Command};
+use setia::{server, telemetry};
+use setia_backend::config::Config;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            // One line, the whole chain of causes, no panic or backtrace.
+            eprintln!("setia: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = Config::from_env()?;
+    telemetry::init(&config.log, config.log_format);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            tracing::info!(database = %config.database_url, addr = %config.addr, "starting Setia");
+            let addr = config.addr;
+            let state = server::prepare(config).await?;
+            if setia_backend::staff::count_admins(&state.db).await? == 0 {
+                tracing::warn!("no admin account yet: create one with `setia create-admin --email you@store.example`");
+            }
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+            tracing::info!("listening on http://{addr}");
+            server::serve_on(listener, state, server::shutdown_signal()).await?;
+        }
+        Command::Migrate => {
+            cli::migrate(&config).await?;
+            println!("database is up to date ({})", config.database_url);
+        }
+        Command::CreateAdmin { email, name, password } => {
+            cli::create_admin(&config, &email, &name, password).await?;
+        }
+        Command::HasAdmin => {
+            return Ok(if cli::has_admin(&config).await? { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

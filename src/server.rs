@@ -1,0 +1,142 @@
+//! The HTTP server: the Leptos app (SSR + server functions), static files,
+//! `/healthz`, `/metrics`, sessions and the cross-site check, and graceful shutdown.
+
+use crate::metrics;
+use crate::origin::{refuse_cross_site, AllowedOrigins};
+use anyhow::Context;
+use axum::extract::{FromRef, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use setia_app::{shell, App};
+use setia_backend::config::Config;
+use setia_backend::sessions::DbSessionStore;
+use setia_backend::{AppState, Db};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::time::Duration as CookieDuration;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "setia_session";
+/// A session ends after this long without a request.
+pub const SESSION_IDLE_HOURS: i64 = 12;
+
+/// Router state: each handler takes the part it needs.
+#[derive(Clone, FromRef)]
+pub struct ServerState {
+    pub app: AppState,
+    pub leptos_options: LeptosOptions,
+    pub allowed_origins: AllowedOrigins,
+}
+
+/// Connects to the database and brings its schema up to date (ours and the session store's).
+pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
+    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    db.migrate().await?;
+    DbSessionStore::new(&db).migrate().await.context("create the session table")?;
+    Ok(AppState { db, config: Arc::new(config) })
+}
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("setia")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+/// The whole application as one router.
+pub fn router(state: AppState) -> Router {
+    let options = leptos_options(&state.config);
+    let routes = generate_route_list(App);
+    let store = DbSessionStore::new(&state.db);
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(CookieDuration::hours(SESSION_IDLE_HOURS)));
+    let allowed = AllowedOrigins(Arc::new(state.config.allowed_origins.clone()));
+    let server_state = ServerState { app: state.clone(), leptos_options: options.clone(), allowed_origins: allowed.clone() };
+    let context_state = state.clone();
+    let (metric_layer, _) = metrics::layer_and_handle();
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::render))
+        .leptos_routes_with_context(
+            &server_state,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler::<ServerState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(allowed, refuse_cross_site))
+        .layer(sessions)
+        .layer(CompressionLayer::new())
+        .layer(metric_layer)
+        .layer(TraceLayer::new_for_http())
+        .with_state(server_state)
+}
+
+/// `GET /healthz` — 200 `ok` when the database answers, 503 otherwise.
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = ?e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}
+
+/// Serves on `listener` until `shutdown` resolves, then lets requests in flight finish.
+pub async fn serve_on(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = router(state.clone());
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serve HTTP")?;
+    state.db.close().await;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
