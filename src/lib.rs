@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The Setia server: the axum router around the Leptos app, sessions, health,
 //! metrics, and the command line's building blocks. `main.rs` parses arguments.
 

@@ -51,10 +51,10 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=|| view! { <NotFoundPage/> }>
                         <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                         <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
-                            <Route path=path!("") view=HomePage/>
-                            <Route path=path!("users") view=UsersPage/>
-                            <Route path=path!("audit") view=AuditPage/>
-                            <Route path=path!("settings") view=SettingsPage/>
+                            <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                            <Route path=path!("users") view=UsersPage ssr=SsrMode::Async/>
+                            <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
+                            <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
                         </ParentRoute>
                     </Routes>
                 </Router>

@@ -1,16 +1,17 @@
 -- Foundation: staff users, login throttling, audit log, store settings.
 -- Keep in step with migrations/postgres/0001_foundation.sql (tests/schema_parity.rs).
--- Times are RFC 3339 UTC text bound from Rust; booleans are 0/1 integers.
+-- Times are UTC bound from Rust (declared DATETIME, stored as text); booleans are
+-- declared BOOLEAN and stored as 0/1. JSON is TEXT here and JSONB on PostgreSQL.
 
 CREATE TABLE staff_users (
     id            INTEGER PRIMARY KEY,
     email         TEXT NOT NULL UNIQUE,
     name          TEXT NOT NULL CHECK (length(name) > 0),
     role          TEXT NOT NULL CHECK (role IN ('admin', 'marketing', 'support')),
-    active        INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    active        BOOLEAN NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
     password_hash TEXT NOT NULL,
-    created_at    TEXT NOT NULL,
-    updated_at    TEXT NOT NULL
+    created_at    DATETIME NOT NULL,
+    updated_at    DATETIME NOT NULL
 );
 
 -- Failed logins, kept as rows so the throttle holds across restarts and instances.
@@ -18,7 +19,7 @@ CREATE TABLE login_failures (
     id           INTEGER PRIMARY KEY,
     email        TEXT NOT NULL,
     ip           TEXT,
-    attempted_at TEXT NOT NULL
+    attempted_at DATETIME NOT NULL
 );
 CREATE INDEX login_failures_email_time ON login_failures (email, attempted_at);
 
@@ -31,7 +32,7 @@ CREATE TABLE audit_log (
     entity_id   TEXT,
     before_json TEXT,
     after_json  TEXT,
-    at          TEXT NOT NULL,
+    at          DATETIME NOT NULL,
     ip          TEXT
 );
 CREATE INDEX audit_log_at ON audit_log (at);
@@ -41,5 +42,5 @@ CREATE INDEX audit_log_entity ON audit_log (entity_type, entity_id);
 CREATE TABLE settings (
     key        TEXT PRIMARY KEY,
     value      TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at DATETIME NOT NULL
 );

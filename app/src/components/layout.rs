@@ -57,9 +57,7 @@ fn Frame(user: SessionUser) -> impl IntoView {
     let admin_pages = [USERS, AUDIT, SETTINGS].iter().any(|p| may_open(&user, p));
     let show = |p: &NavPage| may_open(&user, p);
     let (users, audit, settings) = (show(&USERS), show(&AUDIT), show(&SETTINGS));
-    view! {
-        <a class="skip-link" href="#content">{t!(i18n, app.skip_to_content)}</a>
-        <div class="layout">
+    let header = view! {
             <header class="topbar">
                 <a class="brand" href="/">
                     <span class="brand-mark" aria-hidden="true">"S"</span>
@@ -82,6 +80,9 @@ fn Frame(user: SessionUser) -> impl IntoView {
                     </ActionForm>
                 </div>
             </header>
+    }
+    .into_any();
+    let nav = view! {
             <nav class="sidebar" aria-label=move || t_string!(i18n, nav.main).to_string()>
                 <ul>
                     <li><A href="/" exact=true>{t!(i18n, nav.home)}</A></li>
@@ -95,6 +96,13 @@ fn Frame(user: SessionUser) -> impl IntoView {
                     </ul>
                 </Show>
             </nav>
+    }
+    .into_any();
+    view! {
+        <a class="skip-link" href="#content">{t!(i18n, app.skip_to_content)}</a>
+        <div class="layout">
+            {header}
+            {nav}
             <main id="content" class="content">
                 <Outlet/>
             </main>

@@ -1,0 +1,112 @@
+//! Staff management, settings and the audit log through their server functions.
+
+mod common;
+
+use common::TestApp;
+use setia_domain::Role;
+
+both_backends!(admin_creates_a_user_who_can_sign_in, |app| async move {
+    let admin = app.signed_in(Role::Admin).await;
+    let r = admin
+        .server_fn(
+            "create_staff",
+            &[("email", "Lina@Toko.test"), ("name", "Lina"), ("role", "marketing"), ("password", "a good long password")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["email"], "lina@toko.test");
+    assert_eq!(r.body["role"], "marketing");
+    let lina = app.client();
+    let login = lina.server_fn("login", &[("email", "lina@toko.test"), ("password", "a good long password")]).await;
+    assert_eq!(login.status, 200);
+
+    let audit = admin.server_fn("list_audit", &[("page", "1"), ("action", "staff.create")]).await;
+    let rows = audit.body["rows"].as_array().unwrap();
+    assert!(rows.iter().any(|r| r["after"].as_str().unwrap_or("").contains("lina@toko.test")), "{rows:?}");
+    assert!(rows.iter().all(|r| r["action"] == "staff.create"));
+});
+
+both_backends!(bad_staff_input_names_the_field, |app| async move {
+    let admin = app.signed_in(Role::Admin).await;
+    let cases = [
+        (("not-an-email", "Lina", "support", "a good long password"), "email", "email_malformed"),
+        (("ok@toko.test", "  ", "support", "a good long password"), "name", "name_required"),
+        (("ok@toko.test", "Lina", "owner", "a good long password"), "role", "role_unknown"),
+        (("ok@toko.test", "Lina", "support", "short"), "password", "password_too_short"),
+    ];
+    for ((email, name, role, password), field, code) in cases {
+        let r = admin
+            .server_fn("create_staff", &[("email", email), ("name", name), ("role", role), ("password", password)])
+            .await;
+        assert_eq!(r.status, 422, "{field}: {:?}", r.body);
+        assert_eq!(r.body["kind"], "invalid");
+        assert_eq!(r.body["field"], field);
+        assert_eq!(r.body["code"], code);
+    }
+    let first = admin
+        .server_fn("create_staff", &[("email", "dup@toko.test"), ("name", "D"), ("role", "support"), ("password", "a good long password")])
+        .await;
+    assert_eq!(first.status, 200);
+    let dup = admin
+        .server_fn("create_staff", &[("email", "DUP@toko.test"), ("name", "D"), ("role", "support"), ("password", "a good long password")])
+        .await;
+    assert_eq!(dup.status, 422);
+    assert_eq!(dup.body["code"], "email_taken");
+    // A missing argument is a 4xx from the server-function layer, never a 500.
+    let missing = admin.server_fn("create_staff", &[("email", "x@toko.test")]).await;
+    assert!((400..500).contains(&missing.status), "{}", missing.status);
+});
+
+both_backends!(an_admin_cannot_change_their_own_access, |app| async move {
+    let admin = app.signed_in(Role::Admin).await;
+    let me = admin.server_fn("current_user", &[]).await.body["id"].as_i64().unwrap().to_string();
+    let r = admin.server_fn("update_staff_access", &[("id", &me), ("role", "support"), ("active", "true")]).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.body["code"], "cannot_change_self");
+});
+
+both_backends!(settings_are_validated_saved_and_audited, |app| async move {
+    let admin = app.signed_in(Role::Admin).await;
+    let defaults = admin.server_fn("get_settings", &[]).await;
+    assert_eq!(defaults.body["time_zone"], "Asia/Jakarta");
+    assert_eq!(defaults.body["currency"]["symbol"], "Rp");
+
+    let bad = admin
+        .server_fn("save_settings", &[("time_zone", "Asia/Atlantis"), ("currency_symbol", "Rp"), ("currency_decimals", "0")])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.body["field"], "time_zone");
+    let bad = admin
+        .server_fn("save_settings", &[("time_zone", "Asia/Jakarta"), ("currency_symbol", "Rp"), ("currency_decimals", "two")])
+        .await;
+    assert_eq!(bad.body["field"], "currency_decimals");
+
+    let ok = admin
+        .server_fn("save_settings", &[("time_zone", "Asia/Makassar"), ("currency_symbol", "Rp"), ("currency_decimals", "0")])
+        .await;
+    assert_eq!(ok.status, 200, "{:?}", ok.body);
+    assert_eq!(admin.server_fn("get_settings", &[]).await.body["time_zone"], "Asia/Makassar");
+    let audit = admin.server_fn("list_audit", &[("page", "1"), ("action", "settings.update")]).await;
+    let row = &audit.body["rows"][0];
+    assert!(row["before"].as_str().unwrap().contains("Asia/Jakarta"));
+    assert!(row["after"].as_str().unwrap().contains("Asia/Makassar"));
+    assert_eq!(audit.body["time_zone"], "Asia/Makassar");
+});
+
+both_backends!(audit_log_pages_and_filters, |app| async move {
+    let admin = app.signed_in(Role::Admin).await;
+    let c = app.client();
+    for _ in 0..3 {
+        c.server_fn("login", &[("email", "ghost@toko.test"), ("password", "whatever it is")]).await;
+    }
+    let failed = admin.server_fn("list_audit", &[("page", "1"), ("action", "auth.login_failed")]).await;
+    assert_eq!(failed.body["total"], 3);
+    let row = &failed.body["rows"][0];
+    assert_eq!(row["actor_label"], "ghost@toko.test");
+    assert_eq!(row["ip"], "127.0.0.1");
+    let by_actor = admin.server_fn("list_audit", &[("page", "1"), ("actor", "GHOST")]).await;
+    assert_eq!(by_actor.body["total"], 3);
+    let page_two = admin.server_fn("list_audit", &[("page", "2")]).await;
+    assert_eq!(page_two.body["page"], 2);
+    assert_eq!(page_two.body["rows"].as_array().unwrap().len(), 0);
+});

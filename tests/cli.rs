@@ -1,0 +1,87 @@
+//! The command line: help, migrations, create-admin, and clear one-line errors.
+
+use std::process::Command;
+
+fn setia() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_setia"));
+    // Keep a developer's .env and environment out of these runs.
+    c.env_remove("DATABASE_URL").env_remove("SETIA_ADMIN_PASSWORD").env("SETIA_LOG", "error");
+    c.current_dir(std::env::temp_dir());
+    c
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let out = setia().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for cmd in ["serve", "migrate", "create-admin"] {
+        assert!(text.contains(cmd), "{cmd} missing from help:\n{text}");
+    }
+}
+
+fn one_line_error(out: &std::process::Output) -> String {
+    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(1), "exit code");
+    let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    assert_eq!(err.lines().count(), 1, "one line expected:\n{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn unparsable_database_url_is_one_clear_line() {
+    let out = setia().arg("migrate").env("DATABASE_URL", "mysql://nope").output().unwrap();
+    let err = one_line_error(&out);
+    assert!(err.contains("DATABASE_URL"), "{err}");
+}
+
+#[test]
+fn unreachable_postgres_is_one_clear_line() {
+    // Port 1 on loopback: nothing listens there.
+    let out = setia()
+        .arg("migrate")
+        .env("DATABASE_URL", "postgres://setia:secretpw@127.0.0.1:1/setia")
+        .output()
+        .unwrap();
+    let err = one_line_error(&out);
+    assert!(err.contains("cannot reach PostgreSQL"), "{err}");
+    assert!(!err.contains("secretpw"), "password leaked: {err}");
+}
+
+#[test]
+fn migrate_then_create_admin_on_a_fresh_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("sub/setia.db").display());
+    let out = setia().arg("migrate").env("DATABASE_URL", &url).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path().join("sub/setia.db").exists());
+
+    let none = setia().arg("has-admin").env("DATABASE_URL", &url).status().unwrap();
+    assert_eq!(none.code(), Some(1));
+    let out = setia()
+        .args(["create-admin", "--email", "Owner@Toko.test", "--name", "Owner"])
+        .env("DATABASE_URL", &url)
+        .env("SETIA_ADMIN_PASSWORD", "a long admin password")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("owner@toko.test"));
+    let some = setia().arg("has-admin").env("DATABASE_URL", &url).status().unwrap();
+    assert_eq!(some.code(), Some(0));
+
+    let again = setia()
+        .args(["create-admin", "--email", "owner@toko.test", "--password", "a long admin password"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let err = one_line_error(&again);
+    assert!(err.contains("already exists"), "{err}");
+    let short = setia()
+        .args(["create-admin", "--email", "second@toko.test", "--password", "short"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let err = one_line_error(&short);
+    assert!(err.contains("at least 10"), "{err}");
+}

@@ -1,0 +1,253 @@
+//! Test harness: starts Setia on a free port against a fresh database.
+//! SQLite: a file in a temporary folder. PostgreSQL: a new database on the server
+//! named by `TEST_DATABASE_URL` (the README's test command starts a throwaway
+//! cluster and sets it).
+#![allow(dead_code)]
+
+use reqwest::cookie::{CookieStore, Jar};
+use serde_json::Value;
+use setia_backend::audit::Actor;
+use setia_backend::config::Config;
+use setia_backend::staff::{self, NewStaff};
+use setia_backend::AppState;
+use setia_domain::{Email, NewPassword, Role};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A database URL for a brand-new, empty database.
+pub async fn fresh_database_url(backend: Backend) -> (String, Option<tempfile::TempDir>) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("setia.db").display());
+            (url, Some(dir))
+        }
+        Backend::Postgres => {
+            let admin_url = std::env::var("TEST_DATABASE_URL").expect(
+                "PostgreSQL tests need TEST_DATABASE_URL (postgres://…/postgres); the README's test command starts a throwaway cluster and sets it",
+            );
+            let name = format!("setia_test_{}", uuid_like());
+            let conn = sqlx::PgPool::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&conn).await.expect("create test database");
+            conn.close().await;
+            let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+            url.set_path(&format!("/{name}"));
+            (url.to_string(), None)
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{}_{}_{}", std::process::id(), t % 1_000_000_000_000, N.fetch_add(1, Ordering::Relaxed))
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub state: AppState,
+    pub database_url: String,
+    pub backend: Backend,
+    _dir: Option<Arc<tempfile::TempDir>>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+pub fn config_for(database_url: &str) -> Config {
+    let url = database_url.to_string();
+    Config::from_lookup(move |k| match k {
+        "DATABASE_URL" => Some(url.clone()),
+        "SETIA_ADDR" => Some("127.0.0.1:0".into()),
+        "SETIA_DB_MAX_CONNECTIONS" => Some("5".into()),
+        _ => None,
+    })
+    .expect("test config")
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let (url, dir) = fresh_database_url(backend).await;
+        Self::spawn_on(backend, &url, dir.map(Arc::new)).await
+    }
+
+    /// A second instance on the same database (another node behind a load balancer).
+    pub async fn another_instance(&self) -> TestApp {
+        Self::spawn_on(self.backend, &self.database_url, self._dir.clone()).await
+    }
+
+    async fn spawn_on(backend: Backend, url: &str, dir: Option<Arc<tempfile::TempDir>>) -> TestApp {
+        let config = config_for(url);
+        let state = setia::server::prepare(config).await.expect("prepare app");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let serve_state = state.clone();
+        tokio::spawn(async move {
+            setia::server::serve_on(listener, serve_state, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            state,
+            database_url: url.to_string(),
+            backend,
+            _dir: dir,
+            shutdown: Some(tx),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    pub async fn create_staff(&self, email: &str, role: Role) -> i64 {
+        let new = NewStaff {
+            email: Email::parse(email).unwrap(),
+            name: format!("Test {}", role.as_str()),
+            role,
+            password: NewPassword::parse(PASSWORD).unwrap(),
+        };
+        staff::create_staff(&self.state.db, new, &Actor::system("test"), None).await.expect("create staff").id
+    }
+
+    pub fn client(&self) -> Client {
+        let jar = Arc::new(Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Client { http, jar, base: self.base.clone() }
+    }
+
+    /// A client already signed in as a new staff user with `role`.
+    pub async fn signed_in(&self, role: Role) -> Client {
+        let email = format!("{}-{}@toko.test", role.as_str(), uuid_like());
+        self.create_staff(&email, role).await;
+        let c = self.client();
+        let res = c.server_fn("login", &[("email", &email), ("password", PASSWORD)]).await;
+        assert_eq!(res.status, 200, "login as {role}: {:?}", res.body);
+        c
+    }
+
+    /// Rows in the session store's table.
+    pub async fn session_rows(&self) -> i64 {
+        match &self.state.db {
+            setia_backend::Db::Sqlite(p) => sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions").fetch_one(p).await.unwrap(),
+            setia_backend::Db::Postgres(p) => {
+                sqlx::query_scalar(r#"SELECT COUNT(*) FROM "tower_sessions"."session""#).fetch_one(p).await.unwrap()
+            }
+        }
+    }
+
+    pub async fn audit_actions(&self) -> Vec<String> {
+        setia_backend::dispatch!(&self.state.db, |c| sqlx::query_scalar::<_, String>(
+            "SELECT action FROM audit_log ORDER BY id"
+        )
+        .fetch_all(c)
+        .await)
+        .unwrap()
+    }
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub jar: Arc<Jar>,
+    pub base: String,
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub text: String,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Client {
+    /// Calls a server function the way the hydrated app does (form-encoded, JSON back).
+    pub async fn server_fn(&self, name: &str, form: &[(&str, &str)]) -> Reply {
+        let res = self
+            .http
+            .post(format!("{}/api/{name}", self.base))
+            .header("accept", "application/json")
+            .header("origin", self.base.clone())
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        Self::reply(res).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        let res = self.http.get(format!("{}{path}", self.base)).send().await.expect("request");
+        Self::reply(res).await
+    }
+
+    async fn reply(res: reqwest::Response) -> Reply {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, body, text, headers }
+    }
+
+    /// The session cookie's value, if the client holds one.
+    pub fn session_cookie(&self) -> Option<String> {
+        let url = self.base.parse().unwrap();
+        let header = self.jar.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|kv| kv.strip_prefix("setia_session=").map(str::to_string))
+    }
+
+    /// A fresh client that presents only the given session cookie.
+    pub fn with_session_cookie(&self, value: &str) -> Client {
+        let jar = Arc::new(Jar::default());
+        let url: reqwest::Url = self.base.parse().unwrap();
+        jar.add_cookie_str(&format!("setia_session={value}; Path=/"), &url);
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Client { http, jar, base: self.base.clone() }
+    }
+}
+
+/// Declares one async test per backend: `both_backends!(name, |app| async move { … });`
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, |$app:ident| $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await;
+                $body.await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $app = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await;
+                $body.await
+            }
+        }
+    };
+}

@@ -1,0 +1,55 @@
+//! Health, metrics, pages and the static bundle's routes.
+
+mod common;
+
+use common::TestApp;
+
+both_backends!(healthz_checks_the_database, |app| async move {
+    let c = app.client();
+    let ok = c.get("/healthz").await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.text, "ok");
+    app.state.db.close().await;
+    let down = c.get("/healthz").await;
+    assert_eq!(down.status, 503);
+});
+
+both_backends!(metrics_are_prometheus_text, |app| async move {
+    let c = app.client();
+    c.get("/login").await;
+    let m = c.get("/metrics").await;
+    assert_eq!(m.status, 200);
+    assert!(m.text.contains("axum_http_requests_total"), "{}", m.text);
+    assert!(m.text.contains("axum_http_requests_duration_seconds"), "{}", m.text);
+    assert!(m.text.contains("setia_db_pool_connections"), "{}", m.text);
+    assert!(m.text.contains("setia_db_pool_max_connections"), "{}", m.text);
+});
+
+both_backends!(login_page_is_server_rendered_in_the_chosen_language, |app| async move {
+    let c = app.client();
+    let en = c.get("/login").await;
+    assert!(en.text.contains("Sign in to Setia"), "{}", en.text);
+    assert!(en.text.contains("/pkg/setia.js"), "hydration script tag");
+    let id = c
+        .http
+        .get(format!("{}/login", c.base))
+        .header("cookie", "i18n_pref_locale=id")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(id.contains("Masuk ke Setia"), "{id}");
+    let accept = c
+        .http
+        .get(format!("{}/login", c.base))
+        .header("accept-language", "id-ID,id;q=0.9")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(accept.contains("Masuk ke Setia"));
+});
