@@ -3,6 +3,7 @@
 //! metrics, and the command line's building blocks. `main.rs` parses arguments.
 
 pub mod cli;
+pub mod error_status;
 pub mod metrics;
 pub mod origin;
 pub mod server;

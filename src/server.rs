@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
             },
             shell,
         ))
+        .layer(axum::middleware::from_fn(crate::error_status::server_fn_error_status))
         .layer(axum::middleware::from_fn_with_state(allowed, refuse_cross_site))
         .layer(sessions)
         .layer(CompressionLayer::new())

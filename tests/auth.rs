@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestApp, PASSWORD};
+use common::PASSWORD;
 use setia_domain::Role;
 
 both_backends!(wrong_then_right_password, |app| async move {

@@ -3,7 +3,6 @@
 
 mod common;
 
-use common::TestApp;
 use setia_domain::Role;
 
 /// Every server function, who may call it, and arguments that make a valid call.
@@ -44,7 +43,7 @@ fn the_table_names_every_registered_server_function() {
     }
 }
 
-fn form(args: &[(&'static str, String)]) -> Vec<(&'static str, &str)> {
+fn form<'a>(args: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     args.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 

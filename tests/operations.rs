@@ -2,7 +2,6 @@
 
 mod common;
 
-use common::TestApp;
 
 both_backends!(healthz_checks_the_database, |app| async move {
     let c = app.client();

@@ -31,9 +31,12 @@ pub enum AppError {
     NotFound,
     #[error("something went wrong on the server; it has been logged")]
     Internal,
-    /// The request never reached the function (network, decoding).
-    #[error("request failed: {0}")]
-    Transport(String),
+    /// The arguments could not be read (missing or of the wrong type).
+    #[error("malformed request: {message}")]
+    BadRequest { message: String },
+    /// The request never reached the function (network, server unreachable).
+    #[error("request failed: {message}")]
+    Transport { message: String },
 }
 
 impl AppError {
@@ -53,7 +56,8 @@ impl AppError {
             AppError::Conflict { code, .. } => code,
             AppError::NotFound => "not_found",
             AppError::Internal => "internal",
-            AppError::Transport(_) => "transport",
+            AppError::BadRequest { .. } => "bad_request",
+            AppError::Transport { .. } => "transport",
         }
     }
 
@@ -74,7 +78,8 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::Conflict { .. } => 409,
             AppError::NotFound => 404,
-            AppError::Internal | AppError::Transport(_) => 500,
+            AppError::BadRequest { .. } => 400,
+            AppError::Internal | AppError::Transport { .. } => 500,
         }
     }
 
@@ -90,7 +95,11 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match value {
+            E::Args(m) | E::MissingArg(m) | E::Deserialization(m) => AppError::BadRequest { message: m },
+            other => AppError::Transport { message: other.to_string() },
+        }
     }
 }
 

@@ -20,7 +20,9 @@ pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(AppError::internal)
 }
 
-/// Sets the response status for a refused call and hands the error back.
+/// Sets the response status for a refused call and hands the error back. Needed
+/// for pages rendered on the server (their status comes from here); calls over
+/// HTTP get their status from the error kind in `src/error_status.rs` as well.
 pub fn refuse(err: AppError) -> AppError {
     if let Some(res) = use_context::<ResponseOptions>() {
         res.set_status(http::StatusCode::from_u16(err.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));

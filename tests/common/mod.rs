@@ -130,6 +130,7 @@ impl TestApp {
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap();
         Client { http, jar, base: self.base.clone() }
@@ -195,7 +196,8 @@ impl Client {
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        let res = self.http.get(format!("{}{path}", self.base)).send().await.expect("request");
+        // As a browser navigates: Accept text/html (redirects are then real 302s).
+        let res = self.http.get(format!("{}{path}", self.base)).header("accept", "text/html").send().await.expect("request");
         Self::reply(res).await
     }
 
@@ -226,6 +228,7 @@ impl Client {
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap();
         Client { http, jar, base: self.base.clone() }
@@ -237,6 +240,7 @@ impl Client {
 macro_rules! both_backends {
     ($name:ident, |$app:ident| $body:expr) => {
         mod $name {
+            #[allow(unused_imports)]
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {

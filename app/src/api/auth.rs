@@ -28,7 +28,7 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 /// hydration. The cross-site check runs before this, in the server-function route.
 #[server(endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
-    use crate::guard::{app_state, client_ip, is_plain_form_post, refuse, session};
+    use crate::guard::{app_state, client_ip, is_plain_form_post, session};
     use setia_backend::login::{self, LoginError};
     use setia_backend::sessions::STAFF_ID_KEY;
 
@@ -42,11 +42,9 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
             session.insert(STAFF_ID_KEY, user.id).await.map_err(AppError::internal)?;
             Ok(())
         }
-        Err(LoginError::InvalidCredentials) => Err(refuse(AppError::InvalidCredentials)),
-        Err(LoginError::TooManyAttempts { retry_after_minutes }) => {
-            Err(refuse(AppError::TooManyAttempts { retry_after_minutes }))
-        }
-        Err(LoginError::Unexpected(e)) => Err(refuse(AppError::internal(e))),
+        Err(LoginError::InvalidCredentials) => Err(AppError::InvalidCredentials),
+        Err(LoginError::TooManyAttempts { retry_after_minutes }) => Err(AppError::TooManyAttempts { retry_after_minutes }),
+        Err(LoginError::Unexpected(e)) => Err(AppError::internal(e)),
     };
     if is_plain_form_post() {
         match &result {

@@ -40,7 +40,7 @@ pub async fn save_settings(time_zone: String, currency_symbol: String, currency_
             SettingsError::BadDecimals => ("currency_decimals", "currency_decimals_invalid"),
             SettingsError::Unexpected(e) => return AppError::internal(e),
         };
-        crate::guard::refuse(AppError::invalid(field, code, e.to_string()))
+        AppError::invalid(field, code, e.to_string())
     };
     let decimals = currency_decimals.trim().parse::<i64>().map_err(|_| bad(SettingsError::BadDecimals))?;
     let new = settings::validate(&time_zone, &currency_symbol, decimals).map_err(bad)?;

@@ -58,7 +58,7 @@ pub async fn create_staff(email: String, name: String, role: String, password: S
             StaffError::NameRequired => AppError::invalid("name", "name_required", e.to_string()),
             StaffError::Unexpected(e) => AppError::internal(e),
         })
-        .map_err(crate::guard::refuse)?;
+?;
     let tz = setia_backend::settings::load(&state.db).await?.tz();
     Ok(to_dto(created, tz))
 }
@@ -72,9 +72,9 @@ pub async fn update_staff_access(id: i64, role: String, active: bool) -> Result<
     use setia_backend::staff::StaffError;
 
     if id == admin.id {
-        return Err(crate::guard::refuse(AppError::invalid("id", "cannot_change_self", "you cannot change your own access")));
+        return Err(AppError::invalid("id", "cannot_change_self", "you cannot change your own access"));
     }
-    let role = Role::parse(&role).map_err(|e| crate::guard::refuse(AppError::invalid("role", "role_unknown", e.to_string())))?;
+    let role = Role::parse(&role).map_err(|e| AppError::invalid("role", "role_unknown", e.to_string()))?;
     let state = crate::guard::app_state()?;
     let actor = Actor::staff(admin.id, &admin.email);
     let updated =
@@ -84,7 +84,7 @@ pub async fn update_staff_access(id: i64, role: String, active: bool) -> Result<
                 StaffError::Unexpected(e) => AppError::internal(e),
                 other => AppError::internal(other),
             })?
-            .ok_or_else(|| crate::guard::refuse(AppError::NotFound))?;
+            .ok_or(AppError::NotFound)?;
     let tz = setia_backend::settings::load(&state.db).await?.tz();
     Ok(to_dto(updated, tz))
 }

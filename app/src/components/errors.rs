@@ -17,7 +17,8 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> Str
         }
         AppError::NotFound => t_string!(i18n, errors.not_found).to_string(),
         AppError::Internal => t_string!(i18n, errors.internal).to_string(),
-        AppError::Transport(_) => t_string!(i18n, errors.transport).to_string(),
+        AppError::Transport { .. } => t_string!(i18n, errors.transport).to_string(),
+        AppError::BadRequest { .. } => t_string!(i18n, errors.bad_request).to_string(),
         AppError::Invalid { code, message, .. } | AppError::Conflict { code, message } => {
             code_text(i18n, code).unwrap_or_else(|| message.clone())
         }
@@ -76,6 +77,12 @@ pub fn FieldError(
 #[component]
 pub fn Forbidden() -> impl IntoView {
     let i18n = use_i18n();
+    // A server-rendered refusal is a 403 even when no server function refused
+    // (e.g. settings are readable by all, but only admins open their editor).
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::FORBIDDEN);
+    }
     view! {
         <section class="page" data-page="forbidden">
             <h1>{t!(i18n, errors.forbidden_title)}</h1>
