@@ -33,8 +33,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
-            tracing::info!("listening on http://{addr}");
-            server::serve_on(listener, state, server::shutdown_signal()).await?;
+            let shutdown = server::shutdown_signal();
+            tracing::info!("listening on http://{}", listener.local_addr().unwrap_or(addr));
+            let cleanup = server::spawn_session_cleanup(&state);
+            server::serve_on(listener, state, shutdown).await?;
+            cleanup.abort();
+            tracing::info!("stopped");
         }
         Command::Migrate => {
             cli::migrate(&config).await?;

@@ -85,3 +85,44 @@ fn migrate_then_create_admin_on_a_fresh_sqlite_file() {
     let err = one_line_error(&short);
     assert!(err.contains("at least 10"), "{err}");
 }
+
+#[test]
+fn serve_logs_json_and_stops_gracefully_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("setia.db").display());
+    let mut child = setia()
+        .arg("serve")
+        .env("DATABASE_URL", &url)
+        .env("SETIA_ADDR", "127.0.0.1:0")
+        .env("SETIA_LOG", "info")
+        .env("SETIA_LOG_FORMAT", "json")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    // Every line is one JSON object; wait for the "listening" one.
+    let mut listening = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        let msg = v["message"].as_str().unwrap_or_default().to_string();
+        if msg.starts_with("listening on http://127.0.0.1:") {
+            listening = Some(msg);
+            break;
+        }
+    }
+    let listening = listening.expect("a listening line");
+    let port: u16 = listening.rsplit(':').next().unwrap().parse().unwrap();
+    assert_ne!(port, 0);
+    let health = std::net::TcpStream::connect(("127.0.0.1", port));
+    assert!(health.is_ok(), "server accepts connections");
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "SIGTERM ends serve cleanly: {exit:?}");
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
+    assert!(rest.iter().any(|l| l.contains("\"stopped\"")), "{rest:?}");
+}

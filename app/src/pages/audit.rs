@@ -139,7 +139,7 @@ fn AuditView(data: AuditData, action: Option<String>, actor: Option<String>) -> 
                     </tbody>
                 </table>
             </div>
-            <nav class="pager" aria-label="pagination">
+            <nav class="pager" aria-label=move || t_string!(i18n, common.pagination).to_string()>
                 {prev.map(|h| view! { <a class="button button-secondary" href=h rel="prev">{t!(i18n, common.previous)}</a> })}
                 <span class="muted">{t!(i18n, common.page_of, page = page, pages = pages, total = total)}</span>
                 {next.map(|h| view! { <a class="button button-secondary" href=h rel="next">{t!(i18n, common.next)}</a> })}
