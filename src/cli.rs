@@ -33,6 +33,65 @@ pub enum Command {
     },
     /// Exit 0 when an active admin exists, 1 otherwise (for setup scripts).
     HasAdmin,
+    /// API tokens for POS terminals and integrations.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Create a token and print it once (only its hash is stored).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// `pos` (customers, orders, points) or `admin` (everything).
+        #[arg(long, value_parser = ["pos", "admin"])]
+        scope: String,
+    },
+    /// List tokens (never their values).
+    List,
+    /// Revoke a token by id.
+    Revoke { id: i64 },
+}
+
+pub async fn token(config: &Config, action: TokenAction) -> anyhow::Result<()> {
+    use setia_backend::api_tokens::{self, Scope};
+    let db = Db::connect(&config.database_url, 2).await?;
+    db.migrate().await?;
+    let actor = Actor::system("cli");
+    match action {
+        TokenAction::Create { name, scope } => {
+            let scope = Scope::parse(&scope).context("--scope must be pos or admin")?;
+            let (t, plain) = api_tokens::create_token(&db, &name, scope, &actor).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", plain.expose());
+            eprintln!("created token {} `{}` (scope {}); it is shown only now", t.id, t.name, t.scope);
+        }
+        TokenAction::List => {
+            println!("{:>5}  {:<24} {:<6} {:<25} {:<25} revoked", "id", "name", "scope", "created", "last used");
+            for t in api_tokens::list_tokens(&db).await? {
+                let fmt = |d: Option<chrono::DateTime<chrono::Utc>>| d.map(|d| d.to_rfc3339()).unwrap_or_else(|| "-".into());
+                println!(
+                    "{:>5}  {:<24} {:<6} {:<25} {:<25} {}",
+                    t.id,
+                    t.name,
+                    t.scope,
+                    t.created_at.to_rfc3339(),
+                    fmt(t.last_used_at),
+                    fmt(t.revoked_at)
+                );
+            }
+        }
+        TokenAction::Revoke { id } => {
+            if !api_tokens::revoke_token(&db, id, &actor).await? {
+                bail!("no token with id {id}");
+            }
+            println!("token {id} revoked");
+        }
+    }
+    db.close().await;
+    Ok(())
 }
 
 pub async fn migrate(config: &Config) -> anyhow::Result<()> {

@@ -2,6 +2,7 @@
 //! The Setia server: the axum router around the Leptos app, sessions, health,
 //! metrics, and the command line's building blocks. `main.rs` parses arguments.
 
+pub mod api;
 pub mod cli;
 pub mod error_status;
 pub mod metrics;

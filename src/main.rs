@@ -47,6 +47,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::CreateAdmin { email, name, password } => {
             cli::create_admin(&config, &email, &name, password).await?;
         }
+        Command::Token { action } => cli::token(&config, action).await?,
         Command::HasAdmin => {
             return Ok(if cli::has_admin(&config).await? { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }

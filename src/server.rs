@@ -85,6 +85,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
+        .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(
             &server_state,
             routes,

@@ -72,20 +72,27 @@ both_backends!(settings_are_validated_saved_and_audited, |app| async move {
     assert_eq!(defaults.body["currency"]["symbol"], "Rp");
 
     let bad = admin
-        .server_fn("save_settings", &[("time_zone", "Asia/Atlantis"), ("currency_symbol", "Rp"), ("currency_decimals", "0")])
+        .server_fn("save_settings", &[("time_zone", "Asia/Atlantis"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "5000000")])
         .await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.body["field"], "time_zone");
     let bad = admin
-        .server_fn("save_settings", &[("time_zone", "Asia/Jakarta"), ("currency_symbol", "Rp"), ("currency_decimals", "two")])
+        .server_fn("save_settings", &[("time_zone", "Asia/Jakarta"), ("currency_symbol", "Rp"), ("currency_decimals", "two"), ("loyalty_threshold", "5000000")])
         .await;
     assert_eq!(bad.body["field"], "currency_decimals");
+    let bad = admin
+        .server_fn("save_settings", &[("time_zone", "Asia/Jakarta"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "-5")])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.body["field"], "loyalty_threshold");
 
     let ok = admin
-        .server_fn("save_settings", &[("time_zone", "Asia/Makassar"), ("currency_symbol", "Rp"), ("currency_decimals", "0")])
+        .server_fn("save_settings", &[("time_zone", "Asia/Makassar"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "5000000")])
         .await;
     assert_eq!(ok.status, 200, "{:?}", ok.body);
-    assert_eq!(admin.server_fn("get_settings", &[]).await.body["time_zone"], "Asia/Makassar");
+    let saved = admin.server_fn("get_settings", &[]).await;
+    assert_eq!(saved.body["time_zone"], "Asia/Makassar");
+    assert_eq!(saved.body["loyalty_threshold"], 5_000_000);
     let audit = admin.server_fn("list_audit", &[("page", "1"), ("action", "settings.update")]).await;
     let row = &audit.body["rows"][0];
     assert!(row["before"].as_str().unwrap().contains("Asia/Jakarta"));

@@ -24,7 +24,7 @@ fn server_functions() -> Vec<(&'static str, Option<Role>, Vec<(&'static str, Str
         (
             "save_settings",
             Some(Role::Admin),
-            vec![("time_zone", s("Asia/Makassar")), ("currency_symbol", s("Rp")), ("currency_decimals", s("0"))],
+            vec![("time_zone", s("Asia/Makassar")), ("currency_symbol", s("Rp")), ("currency_decimals", s("0")), ("loyalty_threshold", s("5000000"))],
         ),
     ]
 }

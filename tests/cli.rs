@@ -126,3 +126,26 @@ fn serve_logs_json_and_stops_gracefully_on_sigterm() {
     assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
     assert!(rest.iter().any(|l| l.contains("\"stopped\"")), "{rest:?}");
 }
+
+#[test]
+fn token_create_list_revoke() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("setia.db").display());
+    let out = setia().args(["token", "create", "--name", "Kasir 1", "--scope", "pos"]).env("DATABASE_URL", &url).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(token.starts_with("setia_") && token.len() > 40, "{token}");
+
+    let list = setia().args(["token", "list"]).env("DATABASE_URL", &url).output().unwrap();
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(text.contains("Kasir 1") && text.contains("pos"), "{text}");
+    assert!(!text.contains(&token), "list never shows the token");
+
+    let bad = setia().args(["token", "create", "--name", "x", "--scope", "root"]).env("DATABASE_URL", &url).output().unwrap();
+    assert!(!bad.status.success());
+    let revoke = setia().args(["token", "revoke", "1"]).env("DATABASE_URL", &url).output().unwrap();
+    assert!(revoke.status.success());
+    let missing = setia().args(["token", "revoke", "99"]).env("DATABASE_URL", &url).output().unwrap();
+    let err = one_line_error(&missing);
+    assert!(err.contains("no token with id 99"), "{err}");
+}

@@ -6,7 +6,8 @@
 //! TIMESTAMPTZ), text (TEXT; JSONB counts as text, SQLite keeps JSON as TEXT),
 //! bytes (BLOB / BYTEA). SQLite's `CHECK (x IN (0, 1))` on a BOOLEAN column is
 //! how it spells PostgreSQL's boolean type, so it is not counted as a check.
-//! Column-level CHECKs are written one column per line in the SQLite files.
+//! Each CHECK is written on one line in the SQLite files; it counts for every
+//! column its expression names (as PostgreSQL's `conkey` does).
 
 mod common;
 
@@ -29,6 +30,7 @@ fn family(t: &str) -> String {
         "datetime" | "timestamp with time zone" | "timestamptz" => "time",
         "text" | "jsonb" | "character varying" => "text",
         "blob" | "bytea" => "bytes",
+        "date" => "date",
         other => panic!("type `{other}` has no family in the parity test: add it"),
     }
     .to_string()
@@ -55,15 +57,20 @@ async fn sqlite_schema() -> Schema {
             s.columns.insert((table.clone(), name.clone(), family(ty), *notnull || *pk > 0, *pk > 0));
         }
         for line in sql.lines() {
-            let line = line.trim();
-            if let Some(col) = line.split_whitespace().next() {
-                if line.contains("CHECK (") && cols.iter().any(|(n, ..)| n == col) {
-                    let ty = &cols.iter().find(|(n, ..)| n == col).unwrap().1;
-                    let bool_emulation = family(ty) == "bool" && line.contains("IN (0, 1)");
-                    if !bool_emulation {
-                        s.checks.insert((table.clone(), col.to_string()));
-                    }
-                }
+            // Each CHECK counts for every column its expression names.
+            let Some(at) = line.find("CHECK (") else { continue };
+            let expr = &line[at..];
+            let named: Vec<&str> = expr
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| cols.iter().any(|(n, ..)| n == w))
+                .collect();
+            let first = line.split_whitespace().next().unwrap_or("");
+            let is_bool_column = cols.iter().any(|(n, ty, ..)| n == first && family(ty) == "bool");
+            if is_bool_column && expr.contains("IN (0, 1)") {
+                continue; // SQLite's spelling of a boolean type
+            }
+            for col in named {
+                s.checks.insert((table.clone(), col.to_string()));
             }
         }
         let indexes: Vec<(String, bool, String)> =

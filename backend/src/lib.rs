@@ -2,14 +2,19 @@
 //! staff accounts and passwords, login throttling, sessions, the audit log and
 //! store settings. Never compiled to wasm.
 
+pub mod api_tokens;
 pub mod audit;
 pub mod config;
+pub mod customer_facts;
+pub mod customers;
 pub mod db;
 pub mod login;
 pub mod password;
+pub mod products;
 pub mod sessions;
 pub mod settings;
 pub mod staff;
+pub mod tiers;
 pub mod state;
 
 pub use db::Db;

@@ -1,4 +1,4 @@
-//! Store settings (SPEC §2, §3): time zone and currency display. Stored as rows
+//! Store settings (SPEC §2, §3): time zone, currency display, loyalty threshold. Stored as rows
 //! under stable keys; a missing row means the default written here.
 
 use crate::audit::{self, Actor, AuditEntry};
@@ -9,21 +9,29 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use setia_domain::CurrencyFormat;
+use setia_domain::{CurrencyFormat, Money};
 use std::collections::HashMap;
 
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Jakarta";
+/// A customer is loyal from this much total spending (SPEC §2.1): Rp 5.000.000.
+pub const DEFAULT_LOYALTY_THRESHOLD: Money = Money(5_000_000);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoreSettings {
     /// IANA zone in which "today", birthdays and shown times are reckoned.
     pub time_zone: String,
     pub currency: CurrencyFormat,
+    /// Total spending from which a customer is loyal, in minor units.
+    pub loyalty_threshold: Money,
 }
 
 impl Default for StoreSettings {
     fn default() -> Self {
-        StoreSettings { time_zone: DEFAULT_TIME_ZONE.into(), currency: CurrencyFormat::idr() }
+        StoreSettings {
+            time_zone: DEFAULT_TIME_ZONE.into(),
+            currency: CurrencyFormat::idr(),
+            loyalty_threshold: DEFAULT_LOYALTY_THRESHOLD,
+        }
     }
 }
 
@@ -41,12 +49,19 @@ pub enum SettingsError {
     BadCurrencySymbol,
     #[error("currency decimals must be 0, 1, 2 or 3")]
     BadDecimals,
+    #[error("loyalty threshold must be a whole amount of at least 0")]
+    BadLoyaltyThreshold,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
 
 /// The checked form of a settings change.
-pub fn validate(time_zone: &str, currency_symbol: &str, currency_decimals: i64) -> Result<StoreSettings, SettingsError> {
+pub fn validate(
+    time_zone: &str,
+    currency_symbol: &str,
+    currency_decimals: i64,
+    loyalty_threshold: i64,
+) -> Result<StoreSettings, SettingsError> {
     let tz = time_zone.trim();
     tz.parse::<Tz>().map_err(|_| SettingsError::UnknownTimeZone(tz.to_string()))?;
     let symbol = currency_symbol.trim();
@@ -57,7 +72,10 @@ pub fn validate(time_zone: &str, currency_symbol: &str, currency_decimals: i64) 
     let mut currency = CurrencyFormat::idr();
     currency.symbol = symbol.to_string();
     currency.decimals = decimals;
-    Ok(StoreSettings { time_zone: tz.to_string(), currency })
+    if loyalty_threshold < 0 {
+        return Err(SettingsError::BadLoyaltyThreshold);
+    }
+    Ok(StoreSettings { time_zone: tz.to_string(), currency, loyalty_threshold: Money(loyalty_threshold) })
 }
 
 #[tracing::instrument(skip_all)]
@@ -77,6 +95,9 @@ pub async fn load(db: &Db) -> anyhow::Result<StoreSettings> {
     if let Some(d) = map.get("currency.decimals").and_then(|d| d.parse().ok()) {
         s.currency.decimals = d;
     }
+    if let Some(t) = map.get("loyalty.threshold").and_then(|t| t.parse().ok()) {
+        s.loyalty_threshold = Money(t);
+    }
     Ok(s)
 }
 
@@ -90,6 +111,7 @@ pub async fn save(db: &Db, new: &StoreSettings, actor: &Actor, ip: Option<String
         ("store.time_zone", new.time_zone.clone()),
         ("currency.symbol", new.currency.symbol.clone()),
         ("currency.decimals", new.currency.decimals.to_string()),
+        ("loyalty.threshold", new.loyalty_threshold.0.to_string()),
     ];
     for (key, value) in pairs {
         dispatch!(tx &mut tx, |c| sqlx::query(
@@ -128,10 +150,11 @@ mod tests {
 
     #[test]
     fn validates_each_field() {
-        assert!(validate("Asia/Jakarta", "Rp", 0).is_ok());
-        assert!(matches!(validate("Mars/Olympus", "Rp", 0), Err(SettingsError::UnknownTimeZone(_))));
-        assert!(matches!(validate("Asia/Makassar", " ", 0), Err(SettingsError::BadCurrencySymbol)));
-        assert!(matches!(validate("Asia/Makassar", "Rp", 4), Err(SettingsError::BadDecimals)));
-        assert!(matches!(validate("Asia/Makassar", "Rp", -1), Err(SettingsError::BadDecimals)));
+        assert!(validate("Asia/Jakarta", "Rp", 0, 5_000_000).is_ok());
+        assert!(matches!(validate("Mars/Olympus", "Rp", 0, 0), Err(SettingsError::UnknownTimeZone(_))));
+        assert!(matches!(validate("Asia/Makassar", " ", 0, 0), Err(SettingsError::BadCurrencySymbol)));
+        assert!(matches!(validate("Asia/Makassar", "Rp", 4, 0), Err(SettingsError::BadDecimals)));
+        assert!(matches!(validate("Asia/Makassar", "Rp", -1, 0), Err(SettingsError::BadDecimals)));
+        assert!(matches!(validate("Asia/Makassar", "Rp", 0, -1), Err(SettingsError::BadLoyaltyThreshold)));
     }
 }

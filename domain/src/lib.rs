@@ -5,10 +5,16 @@
 pub mod datetime;
 pub mod email;
 pub mod money;
+pub mod order_status;
 pub mod password;
+pub mod phone;
 pub mod role;
+pub mod tier;
 
 pub use email::Email;
 pub use money::{CurrencyFormat, Money};
 pub use password::NewPassword;
+pub use order_status::OrderStatus;
+pub use phone::Phone;
 pub use role::Role;
+pub use tier::{TierRule, TierWindow};

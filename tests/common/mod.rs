@@ -255,3 +255,38 @@ macro_rules! both_backends {
         }
     };
 }
+
+impl TestApp {
+    /// A fresh API token with `scope` ("pos" or "admin").
+    pub async fn api_token(&self, scope: &str) -> String {
+        let scope = setia_backend::api_tokens::Scope::parse(scope).expect("scope");
+        let (_, plain) = setia_backend::api_tokens::create_token(&self.state.db, "test terminal", scope, &Actor::system("test"))
+            .await
+            .expect("create token");
+        plain.expose().to_string()
+    }
+
+    /// Calls the REST API with a bearer token (or none).
+    pub async fn api(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let http = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build().unwrap();
+        let mut req = http.request(method.parse().unwrap(), format!("{}/api/v1{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        Client::reply(req.send().await.expect("request")).await
+    }
+
+    /// Sends a raw body to the REST API.
+    pub async fn api_raw(&self, path: &str, token: &str, body: &'static str) -> Reply {
+        let http = reqwest::Client::new();
+        let req = http
+            .post(format!("{}/api/v1{path}", self.base))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body);
+        Client::reply(req.send().await.expect("request")).await
+    }
+}

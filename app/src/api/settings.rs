@@ -3,12 +3,13 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use setia_domain::CurrencyFormat;
+use setia_domain::{CurrencyFormat, Money};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettingsDto {
     pub time_zone: String,
     pub currency: CurrencyFormat,
+    pub loyalty_threshold: Money,
     /// The store's current local time, to show what the zone means.
     pub now_local: chrono::NaiveDateTime,
 }
@@ -16,7 +17,7 @@ pub struct SettingsDto {
 #[cfg(feature = "ssr")]
 fn to_dto(s: setia_backend::settings::StoreSettings) -> SettingsDto {
     let now_local = chrono::Utc::now().with_timezone(&s.tz()).naive_local();
-    SettingsDto { time_zone: s.time_zone, currency: s.currency, now_local }
+    SettingsDto { time_zone: s.time_zone, currency: s.currency, loyalty_threshold: s.loyalty_threshold, now_local }
 }
 
 /// `POST /api/get_settings` — the store settings (any staff user).
@@ -29,7 +30,12 @@ pub async fn get_settings() -> Result<SettingsDto, AppError> {
 
 /// `POST /api/save_settings` — changes the store settings (admin), audited.
 #[server(endpoint = "save_settings")]
-pub async fn save_settings(time_zone: String, currency_symbol: String, currency_decimals: String) -> Result<SettingsDto, AppError> {
+pub async fn save_settings(
+    time_zone: String,
+    currency_symbol: String,
+    currency_decimals: String,
+    loyalty_threshold: String,
+) -> Result<SettingsDto, AppError> {
     let admin = crate::guard::require(setia_domain::Role::Admin).await?;
     use setia_backend::settings::{self, SettingsError};
     let state = crate::guard::app_state()?;
@@ -38,12 +44,18 @@ pub async fn save_settings(time_zone: String, currency_symbol: String, currency_
             SettingsError::UnknownTimeZone(_) => ("time_zone", "time_zone_unknown"),
             SettingsError::BadCurrencySymbol => ("currency_symbol", "currency_symbol_invalid"),
             SettingsError::BadDecimals => ("currency_decimals", "currency_decimals_invalid"),
+            SettingsError::BadLoyaltyThreshold => ("loyalty_threshold", "loyalty_threshold_invalid"),
             SettingsError::Unexpected(e) => return AppError::internal(e),
         };
         AppError::invalid(field, code, e.to_string())
     };
     let decimals = currency_decimals.trim().parse::<i64>().map_err(|_| bad(SettingsError::BadDecimals))?;
-    let new = settings::validate(&time_zone, &currency_symbol, decimals).map_err(bad)?;
+    let threshold = loyalty_threshold
+        .trim()
+        .replace(['.', ' '], "")
+        .parse::<i64>()
+        .map_err(|_| bad(SettingsError::BadLoyaltyThreshold))?;
+    let new = settings::validate(&time_zone, &currency_symbol, decimals, threshold).map_err(bad)?;
     let actor = setia_backend::audit::Actor::staff(admin.id, &admin.email);
     let saved = settings::save(&state.db, &new, &actor, crate::guard::client_ip().await).await.map_err(bad)?;
     Ok(to_dto(saved))

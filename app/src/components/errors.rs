@@ -42,6 +42,7 @@ pub fn code_text(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> Option<S
         "time_zone_unknown" => t_string!(i18n, errors.time_zone_unknown).to_string(),
         "currency_symbol_invalid" => t_string!(i18n, errors.currency_symbol_invalid).to_string(),
         "currency_decimals_invalid" => t_string!(i18n, errors.currency_decimals_invalid).to_string(),
+        "loyalty_threshold_invalid" => t_string!(i18n, errors.loyalty_threshold_invalid).to_string(),
         _ => return None,
     })
 }

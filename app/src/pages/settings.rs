@@ -74,6 +74,16 @@ fn SettingsForm(current: SettingsDto, save: ServerAction<SaveSettings>) -> impl 
                     <p class="hint" id="dec-hint">{t!(i18n, settings.currency_decimals_hint)}</p>
                     <FieldError field="currency_decimals" error/>
                 </div>
+                <div class="field">
+                    <label for="loyalty_threshold">{t!(i18n, settings.loyalty_threshold)}</label>
+                    <div class="with-unit">
+                        <span class="unit">{current.currency.symbol.clone()}</span>
+                        <input id="loyalty_threshold" name="loyalty_threshold" inputmode="numeric"
+                            value=current.loyalty_threshold.0.to_string() required aria-describedby="loyal-hint"/>
+                    </div>
+                    <p class="hint" id="loyal-hint">{t!(i18n, settings.loyalty_threshold_hint)}</p>
+                    <FieldError field="loyalty_threshold" error/>
+                </div>
                 <div class="actions">
                     <button type="submit" class="button button-primary" disabled=move || save.pending().get()>
                         {t!(i18n, common.save)}

@@ -1,0 +1,177 @@
+//! Customers (SPEC §2.1): stored facts only. Spending, loyal and tier are derived
+//! in `customer_facts`, never stored here.
+
+use crate::audit::{self, Actor, AuditEntry};
+use crate::db::{is_unique_violation, Db, Tx};
+use crate::dispatch;
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use setia_domain::{Email, Phone};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Customer {
+    pub id: i64,
+    pub name: String,
+    pub phone: String,
+    pub email: Option<String>,
+    pub birth_date: Option<NaiveDate>,
+    pub address: Option<String>,
+    pub external_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, name, phone, email, birth_date, address, external_id, created_at";
+
+/// A customer's fields, already parsed.
+#[derive(Debug, Clone)]
+pub struct CustomerInput {
+    pub name: String,
+    pub phone: Phone,
+    pub email: Option<Email>,
+    pub birth_date: Option<NaiveDate>,
+    pub address: Option<String>,
+    pub external_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upserted {
+    Created(Customer),
+    Updated(Customer),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CustomerError {
+    #[error("name is required")]
+    NameRequired,
+    #[error("this phone number belongs to another customer")]
+    PhoneTaken,
+    #[error("this email belongs to another customer")]
+    EmailTaken,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+/// Creates the customer, or updates the one with the same external id (when
+/// given) or else the same phone: a re-sent registration is the same customer.
+#[tracing::instrument(skip_all)]
+pub async fn upsert_customer(db: &Db, input: CustomerInput, actor: &Actor) -> Result<Upserted, CustomerError> {
+    if input.name.trim().is_empty() {
+        return Err(CustomerError::NameRequired);
+    }
+    // A concurrent insert of the same phone can win the race on PostgreSQL; the
+    // second attempt then finds that row and updates it.
+    for attempt in 0..2 {
+        match try_upsert(db, &input, actor).await {
+            Err(CustomerError::Unexpected(e)) if attempt == 0 && e.downcast_ref::<sqlx::Error>().is_some_and(is_unique_violation) => {
+                continue
+            }
+            other => return other,
+        }
+    }
+    unreachable!("the loop returns on its second attempt")
+}
+
+async fn find_existing(tx: &mut Tx, input: &CustomerInput) -> anyhow::Result<Option<Customer>> {
+    if let Some(ext) = &input.external_id {
+        let by_ext = dispatch!(tx tx, |c| sqlx::query_as::<_, Customer>(&format!("SELECT {COLUMNS} FROM customers WHERE external_id = $1"))
+            .bind(ext)
+            .fetch_optional(c)
+            .await)
+        .context("find customer by external id")?;
+        if by_ext.is_some() {
+            return Ok(by_ext);
+        }
+    }
+    dispatch!(tx tx, |c| sqlx::query_as::<_, Customer>(&format!("SELECT {COLUMNS} FROM customers WHERE phone = $1"))
+        .bind(input.phone.as_str())
+        .fetch_optional(c)
+        .await)
+    .context("find customer by phone")
+}
+
+async fn try_upsert(db: &Db, input: &CustomerInput, actor: &Actor) -> Result<Upserted, CustomerError> {
+    let now = Utc::now();
+    let mut tx = db.begin_write().await?;
+    let existing = find_existing(&mut tx, input).await?;
+    let name = input.name.trim();
+    let email = input.email.as_ref().map(Email::as_str);
+    let address = input.address.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let external_id = input.external_id.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let result = match &existing {
+        Some(before) => dispatch!(tx &mut tx, |c| sqlx::query_as::<_, Customer>(&format!(
+            "UPDATE customers SET name = $1, phone = $2, email = $3, birth_date = $4, address = $5,
+                    external_id = COALESCE($6, external_id), updated_at = $7
+             WHERE id = $8 RETURNING {COLUMNS}"
+        ))
+        .bind(name)
+        .bind(input.phone.as_str())
+        .bind(email)
+        .bind(input.birth_date)
+        .bind(address)
+        .bind(external_id)
+        .bind(now)
+        .bind(before.id)
+        .fetch_one(c)
+        .await),
+        None => dispatch!(tx &mut tx, |c| sqlx::query_as::<_, Customer>(&format!(
+            "INSERT INTO customers (name, phone, email, birth_date, address, external_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING {COLUMNS}"
+        ))
+        .bind(name)
+        .bind(input.phone.as_str())
+        .bind(email)
+        .bind(input.birth_date)
+        .bind(address)
+        .bind(external_id)
+        .bind(now)
+        .fetch_one(c)
+        .await),
+    };
+    let saved = match result {
+        Ok(c) => c,
+        Err(e) if is_unique_violation(&e) => {
+            let msg = e.to_string();
+            if existing.is_some() && msg.contains("phone") {
+                return Err(CustomerError::PhoneTaken);
+            }
+            if msg.contains("email") {
+                return Err(CustomerError::EmailTaken);
+            }
+            return Err(anyhow::Error::new(e).context("save customer").into());
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context("save customer").into()),
+    };
+    let snapshot = |c: &Customer| {
+        json!({"name": c.name, "phone": c.phone, "email": c.email, "birth_date": c.birth_date,
+               "address": c.address, "external_id": c.external_id})
+    };
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: actor.clone(),
+            action: if existing.is_some() { "customer.update" } else { "customer.create" },
+            entity_type: "customer",
+            entity_id: Some(saved.id.to_string()),
+            before: existing.as_ref().map(snapshot),
+            after: Some(snapshot(&saved)),
+            ip: None,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(match existing {
+        Some(_) => Upserted::Updated(saved),
+        None => Upserted::Created(saved),
+    })
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn find_customer(db: &Db, id: i64) -> anyhow::Result<Option<Customer>> {
+    dispatch!(db, |c| sqlx::query_as::<_, Customer>(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(c)
+        .await)
+    .context("load customer")
+}

@@ -1,0 +1,104 @@
+//! The product catalogue (SPEC §2.1): SKU, name, category, price, active.
+
+use crate::audit::{self, Actor, AuditEntry};
+use crate::db::Db;
+use crate::dispatch;
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use setia_domain::Money;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Product {
+    pub id: i64,
+    pub sku: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub price: i64,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, sku, name, category, price, active, created_at";
+
+#[derive(Debug, Clone)]
+pub struct ProductInput {
+    pub sku: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub price: Money,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProductError {
+    #[error("sku is required (letters, digits, - _ . /, at most 64)")]
+    BadSku,
+    #[error("name is required")]
+    NameRequired,
+    #[error("price cannot be negative")]
+    NegativePrice,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+fn valid_sku(sku: &str) -> bool {
+    !sku.is_empty() && sku.len() <= 64 && sku.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+}
+
+/// Creates the product, or updates the one with the same SKU. Returns whether it was created.
+#[tracing::instrument(skip_all)]
+pub async fn upsert_product(db: &Db, input: ProductInput, actor: &Actor) -> Result<(Product, bool), ProductError> {
+    let sku = input.sku.trim();
+    if !valid_sku(sku) {
+        return Err(ProductError::BadSku);
+    }
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(ProductError::NameRequired);
+    }
+    if input.price.0 < 0 {
+        return Err(ProductError::NegativePrice);
+    }
+    let category = input.category.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let now = Utc::now();
+    let mut tx = db.begin_write().await?;
+    let before = dispatch!(tx &mut tx, |c| sqlx::query_as::<_, Product>(&format!("SELECT {COLUMNS} FROM products WHERE sku = $1"))
+        .bind(sku)
+        .fetch_optional(c)
+        .await)
+    .context("find product")?;
+    // ON CONFLICT makes a concurrent create of the same SKU an update, not an error.
+    let saved = dispatch!(tx &mut tx, |c| sqlx::query_as::<_, Product>(&format!(
+        "INSERT INTO products (sku, name, category, price, active, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)
+         ON CONFLICT (sku) DO UPDATE SET name = excluded.name, category = excluded.category,
+             price = excluded.price, updated_at = excluded.updated_at
+         RETURNING {COLUMNS}"
+    ))
+    .bind(sku)
+    .bind(name)
+    .bind(category)
+    .bind(input.price.0)
+    .bind(true)
+    .bind(now)
+    .fetch_one(c)
+    .await)
+    .context("save product")?;
+    let snapshot = |p: &Product| json!({"sku": p.sku, "name": p.name, "category": p.category, "price": p.price, "active": p.active});
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: actor.clone(),
+            action: if before.is_some() { "product.update" } else { "product.create" },
+            entity_type: "product",
+            entity_id: Some(saved.id.to_string()),
+            before: before.as_ref().map(snapshot),
+            after: Some(snapshot(&saved)),
+            ip: None,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((saved, before.is_none()))
+}

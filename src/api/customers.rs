@@ -1,0 +1,116 @@
+//! Customers over the API (pos scope).
+
+use super::auth::require_scope;
+use super::json::ApiJson;
+use super::ApiError;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use setia_backend::api_tokens::Scope;
+use setia_backend::audit::Actor;
+use setia_backend::customer_facts::customer_facts;
+use setia_backend::customers::{self, Customer, CustomerError, CustomerInput, Upserted};
+use setia_backend::AppState;
+use setia_domain::{Email, Phone};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerBody {
+    name: String,
+    phone: String,
+    email: Option<String>,
+    birth_date: Option<String>,
+    address: Option<String>,
+    external_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TierRef {
+    id: i64,
+    name: String,
+}
+
+/// A customer with the values derived from their orders.
+#[derive(Debug, Serialize)]
+pub struct CustomerView {
+    id: i64,
+    name: String,
+    phone: String,
+    email: Option<String>,
+    birth_date: Option<NaiveDate>,
+    address: Option<String>,
+    external_id: Option<String>,
+    total_spending: i64,
+    loyal: bool,
+    tier: Option<TierRef>,
+}
+
+async fn view(state: &AppState, c: Customer) -> Result<CustomerView, ApiError> {
+    let facts = customer_facts(&state.db, c.id, Utc::now()).await?;
+    Ok(CustomerView {
+        id: c.id,
+        name: c.name,
+        phone: c.phone,
+        email: c.email,
+        birth_date: c.birth_date,
+        address: c.address,
+        external_id: c.external_id,
+        total_spending: facts.total_spending.0,
+        loyal: facts.loyal,
+        tier: facts.tier().map(|t| TierRef { id: t.id, name: t.name.clone() }),
+    })
+}
+
+fn parse(body: CustomerBody) -> Result<CustomerInput, ApiError> {
+    let phone = Phone::parse(&body.phone).map_err(|e| ApiError::invalid("phone", "invalid_phone", e.to_string()))?;
+    let email = match body.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        Some(e) => Some(Email::parse(e).map_err(|e| ApiError::invalid("email", "invalid_email", e.to_string()))?),
+        None => None,
+    };
+    let birth_date = match body.birth_date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => {
+            let date = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| ApiError::invalid("birth_date", "invalid_date", "birth_date must be a date like 1990-05-17"))?;
+            if date > Utc::now().date_naive() {
+                return Err(ApiError::invalid("birth_date", "invalid_date", "birth_date cannot be in the future"));
+            }
+            Some(date)
+        }
+        None => None,
+    };
+    if body.name.trim().is_empty() {
+        return Err(ApiError::invalid("name", "name_required", "name is required"));
+    }
+    Ok(CustomerInput { name: body.name, phone, email, birth_date, address: body.address, external_id: body.external_id })
+}
+
+/// `POST /api/v1/customers` — 201 created, or 200 updated when the external id
+/// or phone already exists.
+pub async fn upsert(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<CustomerBody>,
+) -> Result<(StatusCode, Json<CustomerView>), ApiError> {
+    let token = require_scope(&state, &headers, Scope::Pos).await?;
+    let input = parse(body)?;
+    let actor = Actor::system(&format!("api_token:{}", token.id));
+    let (status, customer) = match customers::upsert_customer(&state.db, input, &actor).await {
+        Ok(Upserted::Created(c)) => (StatusCode::CREATED, c),
+        Ok(Upserted::Updated(c)) => (StatusCode::OK, c),
+        Err(CustomerError::NameRequired) => return Err(ApiError::invalid("name", "name_required", "name is required")),
+        Err(CustomerError::PhoneTaken) => return Err(ApiError::invalid("phone", "phone_taken", "this phone number belongs to another customer")),
+        Err(CustomerError::EmailTaken) => return Err(ApiError::invalid("email", "email_taken", "this email belongs to another customer")),
+        Err(CustomerError::Unexpected(e)) => return Err(ApiError::internal(e)),
+    };
+    Ok((status, Json(view(&state, customer).await?)))
+}
+
+/// `GET /api/v1/customers/{id}`
+pub async fn get_one(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<CustomerView>, ApiError> {
+    require_scope(&state, &headers, Scope::Pos).await?;
+    let id: i64 = id.parse().map_err(|_| ApiError::malformed(Some("id"), "id must be a whole number"))?;
+    let customer = customers::find_customer(&state.db, id).await?.ok_or_else(|| ApiError::not_found("no customer with this id"))?;
+    Ok(Json(view(&state, customer).await?))
+}

@@ -1,0 +1,80 @@
+//! The API's error format (API.md):
+//! `{"error": {"code": "snake_case", "message": "human text", "field": "lines[0].quantity"}}`.
+//!
+//! Policy: 400 malformed input (bad JSON, wrong types, missing fields), 401 no or
+//! bad token, 403 scope too small, 404, 409 conflict with state, 422 well-formed
+//! but invalid values. Never 500 for bad input; a 500 carries no detail (the
+//! cause is logged where it happened).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use setia_app::error::AppError;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>, field: Option<&str>) -> Self {
+        ApiError { status, code: code.into(), message: message.into(), field: field.map(str::to_string) }
+    }
+
+    pub fn malformed(field: Option<&str>, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed_request", message, field)
+    }
+
+    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message, Some(field))
+    }
+
+    pub fn not_found(message: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message, None)
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "a valid bearer token is required", None)
+    }
+
+    pub fn forbidden(needed: &str) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", format!("this token's scope does not include `{needed}`"), None)
+    }
+
+    /// Logs the cause; the client learns only that it failed.
+    pub fn internal(cause: impl std::fmt::Debug) -> Self {
+        tracing::error!(?cause, "API internal error");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on the server; it has been logged", None)
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError::internal(e)
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let message = match &e {
+            AppError::Invalid { message, .. } | AppError::Conflict { message, .. } => message.clone(),
+            other => other.to_string(),
+        };
+        ApiError { status, code: e.code().to_string(), message, field: e.field().map(str::to_string) }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut error = json!({"code": self.code, "message": self.message});
+        if let Some(f) = self.field {
+            error["field"] = json!(f);
+        }
+        (self.status, Json(json!({ "error": error }))).into_response()
+    }
+}

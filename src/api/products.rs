@@ -1,0 +1,55 @@
+//! The catalogue over the API (admin scope).
+
+use super::auth::require_scope;
+use super::json::ApiJson;
+use super::ApiError;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use setia_backend::api_tokens::Scope;
+use setia_backend::audit::Actor;
+use setia_backend::products::{self, ProductError, ProductInput};
+use setia_backend::AppState;
+use setia_domain::Money;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductBody {
+    sku: String,
+    name: String,
+    price: i64,
+    category: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProductView {
+    id: i64,
+    sku: String,
+    name: String,
+    category: Option<String>,
+    price: i64,
+    active: bool,
+}
+
+/// `POST /api/v1/products` — 201 created, 200 updated when the SKU exists.
+pub async fn upsert(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<ProductBody>,
+) -> Result<(StatusCode, Json<ProductView>), ApiError> {
+    let token = require_scope(&state, &headers, Scope::Admin).await?;
+    let actor = Actor::system(&format!("api_token:{}", token.id));
+    let input = ProductInput { sku: body.sku, name: body.name, category: body.category, price: Money(body.price) };
+    let (p, created) = products::upsert_product(&state.db, input, &actor).await.map_err(|e| match e {
+        ProductError::BadSku => ApiError::invalid("sku", "invalid_sku", e.to_string()),
+        ProductError::NameRequired => ApiError::invalid("name", "name_required", e.to_string()),
+        ProductError::NegativePrice => ApiError::invalid("price", "invalid_amount", e.to_string()),
+        ProductError::Unexpected(e) => ApiError::internal(e),
+    })?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((
+        status,
+        Json(ProductView { id: p.id, sku: p.sku, name: p.name, category: p.category, price: p.price, active: p.active }),
+    ))
+}

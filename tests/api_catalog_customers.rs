@@ -1,0 +1,128 @@
+//! REST API: tokens and scopes, the error format, customers and products.
+//! On SQLite and PostgreSQL.
+
+mod common;
+
+use serde_json::json;
+
+/// Every API route, with the scope it needs and a valid body.
+fn routes() -> Vec<(&'static str, &'static str, &'static str, Option<serde_json::Value>)> {
+    vec![
+        ("POST", "/customers", "pos", Some(json!({"name": "Rina", "phone": "0812-1111-2222"}))),
+        ("GET", "/customers/1", "pos", None),
+        ("POST", "/products", "admin", Some(json!({"sku": "KOPI-1", "name": "Kopi Susu", "price": 18000}))),
+    ]
+}
+
+both_backends!(every_route_refuses_a_missing_token_and_a_wrong_scope, |app| async move {
+    let pos = app.api_token("pos").await;
+    for (method, path, scope, body) in routes() {
+        let r = app.api(method, path, None, body.clone()).await;
+        assert_eq!(r.status, 401, "{method} {path}: {:?}", r.body);
+        assert_eq!(r.body["error"]["code"], "unauthenticated");
+        let r = app.api(method, path, Some("setia_bogus"), body.clone()).await;
+        assert_eq!(r.status, 401, "{method} {path} with a bad token");
+        if scope == "admin" {
+            let r = app.api(method, path, Some(&pos), body).await;
+            assert_eq!(r.status, 403, "{method} {path} with a pos token: {:?}", r.body);
+            assert_eq!(r.body["error"]["code"], "forbidden");
+        }
+    }
+});
+
+both_backends!(customers_are_created_then_updated_by_phone_or_external_id, |app| async move {
+    let pos = app.api_token("pos").await;
+    let first = app
+        .api("POST", "/customers", Some(&pos), Some(json!({"name": "Rina Wijaya", "phone": "0812-1111-2222", "email": "Rina@Mail.id"})))
+        .await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    assert_eq!(first.body["phone"], "+6281211112222");
+    assert_eq!(first.body["email"], "rina@mail.id");
+    assert_eq!(first.body["total_spending"], 0);
+    assert_eq!(first.body["loyal"], false);
+    assert_eq!(first.body["tier"], serde_json::Value::Null);
+    let id = first.body["id"].as_i64().unwrap();
+
+    // The same phone written another way is the same customer.
+    let again = app
+        .api("POST", "/customers", Some(&pos), Some(json!({"name": "Rina W.", "phone": "+62 812-1111-2222", "external_id": "POS-77"})))
+        .await;
+    assert_eq!(again.status, 200, "{:?}", again.body);
+    assert_eq!(again.body["id"], id);
+    assert_eq!(again.body["name"], "Rina W.");
+    // By external id, even with a new phone.
+    let moved = app
+        .api("POST", "/customers", Some(&pos), Some(json!({"name": "Rina W.", "phone": "0813-9999-0000", "external_id": "POS-77"})))
+        .await;
+    assert_eq!(moved.status, 200);
+    assert_eq!(moved.body["id"], id);
+    assert_eq!(moved.body["phone"], "+6281399990000");
+
+    let got = app.api("GET", &format!("/customers/{id}"), Some(&pos), None).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(got.body["external_id"], "POS-77");
+    assert_eq!(app.api("GET", "/customers/999999", Some(&pos), None).await.status, 404);
+    let bad_id = app.api("GET", "/customers/abc", Some(&pos), None).await;
+    assert_eq!(bad_id.status, 400);
+    assert_eq!(bad_id.body["error"]["field"], "id");
+
+    let actions = app.audit_actions().await;
+    assert!(actions.contains(&"customer.create".to_string()) && actions.contains(&"customer.update".to_string()));
+});
+
+both_backends!(bad_customer_input_names_the_field, |app| async move {
+    let pos = app.api_token("pos").await;
+    let cases = [
+        (json!({"name": "A", "phone": "12"}), 422, "phone"),
+        (json!({"name": "A", "phone": "0812-ABC"}), 422, "phone"),
+        (json!({"name": "A", "phone": "081211112222", "email": "nope"}), 422, "email"),
+        (json!({"name": "A", "phone": "081211112222", "birth_date": "17/05/1990"}), 422, "birth_date"),
+        (json!({"name": "A", "phone": "081211112222", "birth_date": "2999-01-01"}), 422, "birth_date"),
+        (json!({"name": " ", "phone": "081211112222"}), 422, "name"),
+        (json!({"phone": "081211112222"}), 400, "name"),
+        (json!({"name": 5, "phone": "081211112222"}), 400, "name"),
+        (json!({"name": "A", "phone": "081211112222", "colour": "red"}), 400, ""),
+    ];
+    for (body, status, field) in cases {
+        let r = app.api("POST", "/customers", Some(&pos), Some(body.clone())).await;
+        assert_eq!(r.status, status, "{body}: {:?}", r.body);
+        if !field.is_empty() {
+            assert_eq!(r.body["error"]["field"], field, "{body}: {:?}", r.body);
+        }
+        assert!(r.body["error"]["code"].is_string() && r.body["error"]["message"].is_string());
+    }
+    let r = app.api_raw("/customers", &pos, "{\"name\": ").await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["error"]["code"], "malformed_request");
+
+    // A second customer may not take the first one's email.
+    assert_eq!(app.api("POST", "/customers", Some(&pos), Some(json!({"name": "A", "phone": "081211112222", "email": "a@x.id"}))).await.status, 201);
+    let r = app.api("POST", "/customers", Some(&pos), Some(json!({"name": "B", "phone": "081233334444", "email": "A@x.id"}))).await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+    assert_eq!(r.body["error"]["field"], "email");
+    assert_eq!(r.body["error"]["code"], "email_taken");
+});
+
+both_backends!(products_are_upserted_by_sku, |app| async move {
+    let admin = app.api_token("admin").await;
+    let r = app.api("POST", "/products", Some(&admin), Some(json!({"sku": "KOPI-1", "name": "Kopi Susu", "price": 18000, "category": "minuman"}))).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.body["id"].clone();
+    let r = app.api("POST", "/products", Some(&admin), Some(json!({"sku": "KOPI-1", "name": "Kopi Susu Gula Aren", "price": 20000}))).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["id"], id);
+    assert_eq!(r.body["price"], 20000);
+    for (body, field) in [
+        (json!({"sku": "KOPI 1", "name": "x", "price": 1}), "sku"),
+        (json!({"sku": "KOPI-2", "name": "", "price": 1}), "name"),
+        (json!({"sku": "KOPI-2", "name": "x", "price": -1}), "price"),
+    ] {
+        let r = app.api("POST", "/products", Some(&admin), Some(body)).await;
+        assert_eq!(r.status, 422);
+        assert_eq!(r.body["error"]["field"], field);
+    }
+    let r = app.api("POST", "/products", Some(&admin), Some(json!({"sku": "KOPI-2", "name": "x", "price": "mahal"}))).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body["error"]["field"], "price");
+    assert_eq!(app.api("GET", "/nope", Some(&admin), None).await.status, 404);
+});
