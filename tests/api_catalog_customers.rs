@@ -11,6 +11,13 @@ fn routes() -> Vec<(&'static str, &'static str, &'static str, Option<serde_json:
         ("POST", "/customers", "pos", Some(json!({"name": "Rina", "phone": "0812-1111-2222"}))),
         ("GET", "/customers/1", "pos", None),
         ("POST", "/products", "admin", Some(json!({"sku": "KOPI-1", "name": "Kopi Susu", "price": 18000}))),
+        ("GET", "/tiers", "pos", None),
+        (
+            "POST",
+            "/tiers",
+            "admin",
+            Some(json!({"name": "Gold", "min_spending": 5000000, "window_days": 365, "earn_rate_points": 1, "earn_rate_per": 10000})),
+        ),
     ]
 }
 
@@ -125,4 +132,45 @@ both_backends!(products_are_upserted_by_sku, |app| async move {
     assert_eq!(r.status, 400);
     assert_eq!(r.body["error"]["field"], "price");
     assert_eq!(app.api("GET", "/nope", Some(&admin), None).await.status, 404);
+});
+
+both_backends!(tiers_form_a_strictly_increasing_ladder, |app| async move {
+    let admin = app.api_token("admin").await;
+    let pos = app.api_token("pos").await;
+    let tier = |name: &str, min: i64| json!({"name": name, "min_spending": min, "window_days": 365, "earn_rate_points": 1, "earn_rate_per": 10000});
+    let r = app.api("POST", "/tiers", Some(&admin), Some(json!({"name": "Silver", "min_spending": 0, "window_days": null, "earn_rate_points": 1, "earn_rate_per": 20000}))).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["window_days"], serde_json::Value::Null);
+    let mut gold = tier("Gold", 5_000_000);
+    gold["discount_percent"] = json!(2.5);
+    let r = app.api("POST", "/tiers", Some(&admin), Some(gold)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["discount_percent"], "2.5");
+    let gold_id = r.body["id"].as_i64().unwrap();
+
+    for (body, field, code) in [
+        (tier("Gold Plus", 5_000_000), "min_spending", "minimums_not_increasing"),
+        (tier("gold", 9_000_000), "name", "name_taken"),
+        (tier("", 9_000_000), "name", "name_required"),
+        (tier("X", -1), "min_spending", "invalid_amount"),
+        (json!({"name": "X", "min_spending": 9, "window_days": 0, "earn_rate_points": 1, "earn_rate_per": 1}), "window_days", "invalid_window"),
+        (json!({"name": "X", "min_spending": 9, "earn_rate_points": 1, "earn_rate_per": 0}), "earn_rate_per", "invalid_earn_rate"),
+        (json!({"name": "X", "min_spending": 9, "earn_rate_points": 1, "earn_rate_per": 1, "discount_percent": 100.5}), "discount_percent", "invalid_percent"),
+        (json!({"name": "X", "min_spending": 9, "earn_rate_points": 1, "earn_rate_per": 1, "discount_percent": 1.234}), "discount_percent", "invalid_percent"),
+        (json!({"name": "X", "min_spending": 9, "earn_rate_points": 1, "earn_rate_per": 1, "colour": "gold"}), "colour", "invalid_colour"),
+    ] {
+        let r = app.api("POST", "/tiers", Some(&admin), Some(body.clone())).await;
+        assert_eq!(r.status, 422, "{body}: {:?}", r.body);
+        assert_eq!(r.body["error"]["field"], field, "{body}");
+        assert_eq!(r.body["error"]["code"], code, "{body}");
+    }
+    let list = app.api("GET", "/tiers", Some(&pos), None).await;
+    assert_eq!(list.status, 200);
+    let names: Vec<&str> = list.body.as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Silver", "Gold"]);
+    assert_eq!(list.body[1]["id"], gold_id);
+
+    // A customer's tier in the API comes from their spending, never a stored column.
+    let c = app.api("POST", "/customers", Some(&pos), Some(json!({"name": "Dewi", "phone": "081255556666"}))).await;
+    assert_eq!(c.body["tier"]["name"], "Silver");
 });

@@ -6,6 +6,7 @@ mod customers;
 mod error;
 mod json;
 mod products;
+mod tiers;
 
 use crate::server::ServerState;
 use axum::routing::{get, post};
@@ -17,5 +18,6 @@ pub fn router() -> Router<ServerState> {
         .route("/customers", post(customers::upsert))
         .route("/customers/{id}", get(customers::get_one))
         .route("/products", post(products::upsert))
+        .route("/tiers", get(tiers::list).post(tiers::create))
         .fallback(|| async { ApiError::not_found("no such API route") })
 }
