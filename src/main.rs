@@ -36,7 +36,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let shutdown = server::shutdown_signal();
             tracing::info!("listening on http://{}", listener.local_addr().unwrap_or(addr));
             let cleanup = server::spawn_session_cleanup(&state);
+            let scheduler = setia_backend::jobs::spawn_scheduler(
+                state.db.clone(),
+                vec![setia_backend::order_expiry::job()],
+                setia_backend::jobs::instance_name(),
+            );
             server::serve_on(listener, state, shutdown).await?;
+            scheduler.abort();
             cleanup.abort();
             tracing::info!("stopped");
         }

@@ -1,0 +1,39 @@
+//! The order expiry job (SPEC §2.1): every 60 s, pending orders past their
+//! payment deadline become `expired`. (Releasing coupon and point reservations
+//! joins this job when those reservations exist.)
+
+use crate::db::Db;
+use crate::dispatch;
+use crate::jobs::{Job, JobFuture};
+use anyhow::Context;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use std::sync::Arc;
+
+pub const JOB_NAME: &str = "order_expiry";
+
+/// Expires overdue pending orders in one transaction; returns how many.
+#[tracing::instrument(skip_all)]
+pub async fn expire_overdue_orders(db: &Db, now: DateTime<Utc>) -> anyhow::Result<u64> {
+    let mut tx = db.begin_write().await?;
+    let n = dispatch!(tx &mut tx, |c| sqlx::query(
+        "UPDATE orders SET status = 'expired', updated_at = $1 WHERE status = 'pending_payment' AND payment_deadline < $1"
+    )
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .context("expire overdue orders")?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+pub fn job() -> Job {
+    Job {
+        name: JOB_NAME,
+        period: Duration::seconds(60),
+        run: Arc::new(|db: Db, now: DateTime<Utc>| -> JobFuture {
+            Box::pin(async move { Ok(json!({ "expired": expire_overdue_orders(&db, now).await? })) })
+        }),
+    }
+}
