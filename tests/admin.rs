@@ -117,3 +117,22 @@ both_backends!(audit_log_pages_and_filters, |app| async move {
     assert_eq!(page_two.body["page"], 2);
     assert_eq!(page_two.body["rows"].as_array().unwrap().len(), 0);
 });
+
+both_backends!(admins_see_job_runs, |app| async move {
+    let admin = app.signed_in(Role::Admin).await;
+    let none = admin.server_fn("list_job_runs", &[]).await;
+    assert_eq!(none.status, 200);
+    assert_eq!(none.body.as_array().unwrap().len(), 0);
+    setia_backend::jobs::tick(&app.state.db, &setia_backend::order_expiry::job(), "node-a", chrono::Utc::now())
+        .await
+        .unwrap()
+        .expect("ran");
+    let runs = admin.server_fn("list_job_runs", &[]).await;
+    let run = &runs.body[0];
+    assert_eq!(run["job"], "order_expiry");
+    assert_eq!(run["outcome"], "ok");
+    assert_eq!(run["counts"], r#"{"expired":0}"#);
+    let page = admin.get("/jobs").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("order_expiry"));
+});

@@ -21,6 +21,7 @@ fn server_functions() -> Vec<(&'static str, Option<Role>, Vec<(&'static str, Str
         ),
         ("update_staff_access", Some(Role::Admin), vec![("id", s("999999")), ("role", s("support")), ("active", s("true"))]),
         ("list_audit", Some(Role::Admin), vec![("page", s("1"))]),
+        ("list_job_runs", Some(Role::Admin), vec![]),
         (
             "save_settings",
             Some(Role::Admin),
@@ -88,7 +89,7 @@ both_backends!(admin_pages_refuse_other_roles, |app| async move {
     let support = app.signed_in(Role::Support).await;
     let marketing = app.signed_in(Role::Marketing).await;
     let admin = app.signed_in(Role::Admin).await;
-    for page in ["/users", "/audit", "/settings"] {
+    for page in ["/users", "/audit", "/settings", "/jobs"] {
         for client in [&support, &marketing] {
             let r = client.get(page).await;
             assert_eq!(r.status, 403, "{page}");
@@ -110,7 +111,7 @@ both_backends!(admin_pages_refuse_other_roles, |app| async move {
 
 both_backends!(anonymous_visitors_are_sent_to_login, |app| async move {
     let c = app.client();
-    for page in ["/", "/users", "/audit", "/settings"] {
+    for page in ["/", "/users", "/audit", "/settings", "/jobs"] {
         let r = c.get(page).await;
         assert_eq!(r.status, 302, "{page}");
         assert_eq!(r.headers["location"], "/login", "{page}");

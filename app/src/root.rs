@@ -3,7 +3,7 @@
 use crate::api::auth::{current_user, SessionUser};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::pages::{AuditPage, HomePage, LoginPage, NotFoundPage, SettingsPage, UsersPage};
+use crate::pages::{AuditPage, HomePage, JobsPage, LoginPage, NotFoundPage, SettingsPage, UsersPage};
 use crate::components::layout::SignedInLayout;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("users") view=UsersPage ssr=SsrMode::Async/>
                             <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
                             <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>
+                            <Route path=path!("jobs") view=JobsPage ssr=SsrMode::Async/>
                         </ParentRoute>
                     </Routes>
                 </Router>

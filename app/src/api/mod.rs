@@ -4,5 +4,6 @@
 
 pub mod audit;
 pub mod auth;
+pub mod jobs;
 pub mod settings;
 pub mod staff;

@@ -20,6 +20,7 @@ pub struct NavPage {
 pub const USERS: NavPage = NavPage { href: "/users", requires: Some(Role::Admin) };
 pub const AUDIT: NavPage = NavPage { href: "/audit", requires: Some(Role::Admin) };
 pub const SETTINGS: NavPage = NavPage { href: "/settings", requires: Some(Role::Admin) };
+pub const JOBS: NavPage = NavPage { href: "/jobs", requires: Some(Role::Admin) };
 
 pub fn may_open(user: &SessionUser, page: &NavPage) -> bool {
     page.requires.is_none_or(|r| user.role.grants(r))
@@ -54,9 +55,9 @@ fn Frame(user: SessionUser) -> impl IntoView {
             }
         }
     });
-    let admin_pages = [USERS, AUDIT, SETTINGS].iter().any(|p| may_open(&user, p));
+    let admin_pages = [USERS, AUDIT, SETTINGS, JOBS].iter().any(|p| may_open(&user, p));
     let show = |p: &NavPage| may_open(&user, p);
-    let (users, audit, settings) = (show(&USERS), show(&AUDIT), show(&SETTINGS));
+    let (users, audit, settings, jobs) = (show(&USERS), show(&AUDIT), show(&SETTINGS), show(&JOBS));
     let header = view! {
             <header class="topbar">
                 <a class="brand" href="/">
@@ -92,6 +93,7 @@ fn Frame(user: SessionUser) -> impl IntoView {
                     <ul>
                         <Show when=move || users><li><A href="/users">{t!(i18n, nav.users)}</A></li></Show>
                         <Show when=move || audit><li><A href="/audit">{t!(i18n, nav.audit)}</A></li></Show>
+                        <Show when=move || jobs><li><A href="/jobs">{t!(i18n, nav.jobs)}</A></li></Show>
                         <Show when=move || settings><li><A href="/settings">{t!(i18n, nav.settings)}</A></li></Show>
                     </ul>
                 </Show>

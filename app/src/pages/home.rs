@@ -4,7 +4,7 @@
 use crate::api::settings::get_settings;
 use crate::components::errors::ErrorNotice;
 use crate::components::format::{local_time, RoleName};
-use crate::components::layout::{may_open, AUDIT, SETTINGS, USERS};
+use crate::components::layout::{may_open, AUDIT, JOBS, SETTINGS, USERS};
 use crate::i18n::*;
 use crate::root::CurrentUser;
 use leptos::prelude::*;
@@ -39,6 +39,7 @@ pub fn HomePage() -> impl IntoView {
                         (may_open(&user, &USERS), USERS.href, 0),
                         (may_open(&user, &AUDIT), AUDIT.href, 1),
                         (may_open(&user, &SETTINGS), SETTINGS.href, 2),
+                        (may_open(&user, &JOBS), JOBS.href, 3),
                     ];
                     let role = user.role;
                     view! {
@@ -61,12 +62,14 @@ pub fn HomePage() -> impl IntoView {
                                     <strong>{move || match which {
                                         0 => t_string!(i18n, nav.users).to_string(),
                                         1 => t_string!(i18n, nav.audit).to_string(),
-                                        _ => t_string!(i18n, nav.settings).to_string(),
+                                        2 => t_string!(i18n, nav.settings).to_string(),
+                                        _ => t_string!(i18n, nav.jobs).to_string(),
                                     }}</strong>
                                     <span class="muted">{move || match which {
                                         0 => t_string!(i18n, home.users_card).to_string(),
                                         1 => t_string!(i18n, home.audit_card).to_string(),
-                                        _ => t_string!(i18n, home.settings_card).to_string(),
+                                        2 => t_string!(i18n, home.settings_card).to_string(),
+                                        _ => t_string!(i18n, home.jobs_card).to_string(),
                                     }}</span>
                                 </a>
                             }).collect_view()}
