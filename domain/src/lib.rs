@@ -2,6 +2,7 @@
 //! Everything here compiles to wasm, so the browser and the server share one
 //! definition of each rule.
 
+pub mod allocation;
 pub mod datetime;
 pub mod email;
 pub mod money;
