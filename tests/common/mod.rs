@@ -126,14 +126,7 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client {
-        let jar = Arc::new(Jar::default());
-        let http = reqwest::Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .unwrap();
-        Client { http, jar, base: self.base.clone() }
+        Client::with_jar(Arc::new(Jar::default()), &self.base)
     }
 
     /// A client already signed in as a new staff user with `role`.
@@ -220,18 +213,23 @@ impl Client {
             .find_map(|kv| kv.strip_prefix("setia_session=").map(str::to_string))
     }
 
-    /// A fresh client that presents only the given session cookie.
-    pub fn with_session_cookie(&self, value: &str) -> Client {
-        let jar = Arc::new(Jar::default());
-        let url: reqwest::Url = self.base.parse().unwrap();
-        jar.add_cookie_str(&format!("setia_session={value}; Path=/"), &url);
+    /// A browser-like client (its own cookie jar, redirects not followed).
+    fn with_jar(jar: Arc<Jar>, base: &str) -> Client {
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap();
-        Client { http, jar, base: self.base.clone() }
+        Client { http, jar, base: base.to_string() }
+    }
+
+    /// A fresh client that presents only the given session cookie.
+    pub fn with_session_cookie(&self, value: &str) -> Client {
+        let jar = Arc::new(Jar::default());
+        let url: reqwest::Url = self.base.parse().unwrap();
+        jar.add_cookie_str(&format!("setia_session={value}; Path=/"), &url);
+        Client::with_jar(jar, &self.base)
     }
 }
 

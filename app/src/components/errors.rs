@@ -93,3 +93,13 @@ pub fn Forbidden() -> impl IntoView {
         </section>
     }
 }
+
+/// What a page shows when its data could not be loaded: the refusal page for a
+/// role that may not open it, the login page for a visitor, the error otherwise.
+pub fn refusal_view(error: AppError) -> AnyView {
+    match error {
+        AppError::Forbidden => view! { <Forbidden/> }.into_any(),
+        AppError::Unauthenticated => view! { <leptos_router::components::Redirect path="/login"/> }.into_any(),
+        other => view! { <ErrorNotice error=other/> }.into_any(),
+    }
+}

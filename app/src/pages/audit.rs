@@ -2,13 +2,11 @@
 //! query string (`/audit?action=auth.login_failed&page=2` can be shared).
 
 use crate::api::audit::{list_audit, AuditPage as AuditData};
-use crate::components::errors::{ErrorNotice, Forbidden};
+use crate::components::errors::refusal_view;
 use crate::components::format::local_time;
-use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 /// Actions written by the code so far, offered in the filter.
@@ -33,9 +31,7 @@ pub fn AuditPage() -> impl IntoView {
                 let (_, action, actor) = params();
                 match data.await {
                     Ok(d) => view! { <AuditView data=d action actor/> }.into_any(),
-                    Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
-                    Err(AppError::Unauthenticated) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Err(e) => refusal_view(e),
                 }
             })}
         </Suspense>

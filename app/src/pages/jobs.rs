@@ -1,13 +1,11 @@
 //! `/jobs` (admin): every recorded run of the periodic jobs, newest first.
 
 use crate::api::jobs::{list_job_runs, JobRunDto};
-use crate::components::errors::{ErrorNotice, Forbidden};
+use crate::components::errors::refusal_view;
 use crate::components::format::local_time;
-use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 #[component]
 pub fn JobsPage() -> impl IntoView {
@@ -19,9 +17,7 @@ pub fn JobsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match runs.await {
                     Ok(list) => view! { <JobsView list/> }.into_any(),
-                    Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
-                    Err(AppError::Unauthenticated) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Err(e) => refusal_view(e),
                 }
             })}
         </Suspense>

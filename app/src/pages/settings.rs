@@ -1,14 +1,12 @@
 //! `/settings` (admin): store time zone and currency display.
 
 use crate::api::settings::{get_settings, SaveSettings, SettingsDto};
-use crate::components::errors::{ErrorNotice, FieldError, Forbidden};
+use crate::components::errors::{refusal_view, ErrorNotice, FieldError, Forbidden};
 use crate::components::format::local_time;
-use crate::error::AppError;
 use crate::i18n::*;
 use crate::root::CurrentUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 use setia_domain::Role;
 
 /// Zones offered in the picker; any IANA name is accepted.
@@ -29,8 +27,7 @@ pub fn SettingsPage() -> impl IntoView {
                 match settings.await {
                     Ok(_) if !is_admin => view! { <Forbidden/> }.into_any(),
                     Ok(s) => view! { <SettingsForm current=s save/> }.into_any(),
-                    Err(AppError::Unauthenticated) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Err(e) => refusal_view(e),
                 }
             })}
         </Suspense>

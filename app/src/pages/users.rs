@@ -2,14 +2,12 @@
 //! a new account.
 
 use crate::api::staff::{list_staff, CreateStaff, StaffDto, UpdateStaffAccess};
-use crate::components::errors::{ErrorNotice, FieldError, Forbidden};
+use crate::components::errors::{refusal_view, ErrorNotice, FieldError};
 use crate::components::format::{local_time, RoleName};
-use crate::error::AppError;
 use crate::i18n::*;
 use crate::root::CurrentUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 use setia_domain::Role;
 
 #[component]
@@ -26,9 +24,7 @@ pub fn UsersPage() -> impl IntoView {
                 let my_id = me.await.ok().flatten().map(|u| u.id);
                 match staff.await {
                     Ok(list) => view! { <UsersView list my_id create update/> }.into_any(),
-                    Err(AppError::Forbidden) => view! { <Forbidden/> }.into_any(),
-                    Err(AppError::Unauthenticated) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    Err(e) => refusal_view(e),
                 }
             })}
         </Suspense>
