@@ -15,7 +15,7 @@ use setia_backend::customers::{self, Customer, CustomerError, CustomerInput, Ups
 use setia_backend::AppState;
 use setia_domain::{Email, Phone};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerBody {
     name: String,
@@ -26,14 +26,14 @@ pub struct CustomerBody {
     external_id: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TierRef {
     id: i64,
     name: String,
 }
 
 /// A customer with the values derived from their orders.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CustomerView {
     id: i64,
     name: String,
@@ -88,6 +88,10 @@ fn parse(body: CustomerBody) -> Result<CustomerInput, ApiError> {
 
 /// `POST /api/v1/customers` — 201 created, or 200 updated when the external id
 /// or phone already exists.
+#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CustomerBody,
+    security(("bearer" = [])),
+    responses((status = 201, body = CustomerView, description = "created"), (status = 200, body = CustomerView, description = "updated"),
+        (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn upsert(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -108,6 +112,9 @@ pub async fn upsert(
 }
 
 /// `GET /api/v1/customers/{id}`
+#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = i64, Path, description = "customer id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = CustomerView), (status = 404, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody)))]
 pub async fn get_one(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<CustomerView>, ApiError> {
     require_scope(&state, &headers, Scope::Pos).await?;
     let id: i64 = id.parse().map_err(|_| ApiError::malformed(Some("id"), "id must be a whole number"))?;

@@ -78,3 +78,19 @@ impl IntoResponse for ApiError {
         (self.status, Json(json!({ "error": error }))).into_response()
     }
 }
+
+/// The error format, for the OpenAPI document.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable snake_case code, e.g. `invalid_phone`.
+    code: String,
+    /// Human text.
+    message: String,
+    /// The input to blame, e.g. `lines[0].quantity`, when there is one.
+    field: Option<String>,
+}

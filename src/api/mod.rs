@@ -5,6 +5,7 @@ mod auth;
 mod customers;
 mod error;
 mod json;
+mod openapi;
 mod products;
 mod tiers;
 
@@ -19,5 +20,6 @@ pub fn router() -> Router<ServerState> {
         .route("/customers/{id}", get(customers::get_one))
         .route("/products", post(products::upsert))
         .route("/tiers", get(tiers::list).post(tiers::create))
+        .route("/openapi.json", get(openapi::document))
         .fallback(|| async { ApiError::not_found("no such API route") })
 }

@@ -13,7 +13,7 @@ use setia_backend::products::{self, ProductError, ProductInput};
 use setia_backend::AppState;
 use setia_domain::Money;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductBody {
     sku: String,
@@ -22,7 +22,7 @@ pub struct ProductBody {
     category: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProductView {
     id: i64,
     sku: String,
@@ -33,6 +33,9 @@ pub struct ProductView {
 }
 
 /// `POST /api/v1/products` — 201 created, 200 updated when the SKU exists.
+#[utoipa::path(post, path = "/api/v1/products", tag = "catalog", request_body = ProductBody, security(("bearer" = [])),
+    responses((status = 201, body = ProductView), (status = 200, body = ProductView), (status = 403, body = super::error::ErrorBody),
+        (status = 422, body = super::error::ErrorBody)))]
 pub async fn upsert(
     State(state): State<AppState>,
     headers: HeaderMap,

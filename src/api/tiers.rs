@@ -14,7 +14,7 @@ use setia_backend::AppState;
 use setia_domain::tier::LadderError;
 use setia_domain::{Money, Percent, TierWindow};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TierBody {
     name: String,
@@ -23,11 +23,12 @@ pub struct TierBody {
     earn_rate_points: i64,
     earn_rate_per: i64,
     /// A JSON number with at most two decimals, in (0, 100].
+    #[schema(value_type = Option<f64>)]
     discount_percent: Option<serde_json::Number>,
     colour: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TierView {
     id: i64,
     name: String,
@@ -58,6 +59,8 @@ impl From<TierRow> for TierView {
 }
 
 /// `POST /api/v1/tiers` (admin) — 201 tier.
+#[utoipa::path(post, path = "/api/v1/tiers", tag = "tiers", request_body = TierBody, security(("bearer" = [])),
+    responses((status = 201, body = TierView), (status = 422, body = super::error::ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -101,6 +104,7 @@ pub async fn create(
 }
 
 /// `GET /api/v1/tiers` (pos) — every tier, lowest minimum first.
+#[utoipa::path(get, path = "/api/v1/tiers", tag = "tiers", security(("bearer" = [])), responses((status = 200, body = [TierView])))]
 pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<TierView>>, ApiError> {
     require_scope(&state, &headers, Scope::Pos).await?;
     Ok(Json(tiers::list_tiers(&state.db).await?.into_iter().map(TierView::from).collect()))
