@@ -20,8 +20,11 @@ if [[ ! -x $chromium ]]; then
     exit 1
   fi
 fi
-if [[ ! -x end2end/node_modules/.bin/playwright ]]; then
+# (Re)install when the lock file changed since the last install.
+lock_sum=$(sha256sum end2end/package-lock.json | cut -d' ' -f1)
+if [[ ! -x end2end/node_modules/.bin/playwright || $(cat end2end/node_modules/.setia-lock 2>/dev/null) != "$lock_sum" ]]; then
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2)
+  echo "$lock_sum" >end2end/node_modules/.setia-lock
 fi
 
 work=$(mktemp -d /tmp/setia-e2e.XXXXXX)
