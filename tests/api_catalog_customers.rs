@@ -192,3 +192,27 @@ both_backends!(openapi_document_describes_every_route, |app| async move {
     }
     assert_eq!(doc.body["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
 });
+
+both_backends!(concurrent_registrations_of_one_phone_make_one_customer, |app| async move {
+    let pos = app.api_token("pos").await;
+    let app = std::sync::Arc::new(app);
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let (app, pos) = (app.clone(), pos.clone());
+        tasks.push(tokio::spawn(async move {
+            app.api("POST", "/customers", Some(&pos), Some(json!({"name": format!("Putri {i}"), "phone": "0817-7777-8888"}))).await
+        }));
+    }
+    let mut created = 0;
+    let mut ids = std::collections::BTreeSet::new();
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert!(r.status == 200 || r.status == 201, "{:?}", r.body);
+        if r.status == 201 {
+            created += 1;
+        }
+        ids.insert(r.body["id"].as_i64().unwrap());
+    }
+    assert_eq!(created, 1, "exactly one registration creates the customer");
+    assert_eq!(ids.len(), 1, "every registration answers with the same customer");
+});

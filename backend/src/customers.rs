@@ -61,15 +61,12 @@ pub async fn upsert_customer(db: &Db, input: CustomerInput, actor: &Actor) -> Re
     }
     // A concurrent insert of the same phone can win the race on PostgreSQL; the
     // second attempt then finds that row and updates it.
-    for attempt in 0..2 {
-        match try_upsert(db, &input, actor).await {
-            Err(CustomerError::Unexpected(e)) if attempt == 0 && e.downcast_ref::<sqlx::Error>().is_some_and(is_unique_violation) => {
-                continue
-            }
-            other => return other,
+    match try_upsert(db, &input, actor).await {
+        Err(CustomerError::Unexpected(e)) if e.downcast_ref::<sqlx::Error>().is_some_and(is_unique_violation) => {
+            try_upsert(db, &input, actor).await
         }
+        other => other,
     }
-    unreachable!("the loop returns on its second attempt")
 }
 
 async fn find_existing(tx: &mut Tx, input: &CustomerInput) -> anyhow::Result<Option<Customer>> {
