@@ -29,26 +29,13 @@ both_backends!(login_page_is_server_rendered_in_the_chosen_language, |app| async
     let en = c.get("/login").await;
     assert!(en.text.contains("Sign in to Setia"), "{}", en.text);
     assert!(en.text.contains("/pkg/setia.js"), "hydration script tag");
-    let id = c
-        .http
-        .get(format!("{}/login", c.base))
-        .header("cookie", "i18n_pref_locale=id")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // The login page with one request header set, as text.
+    let login_with = |name: &'static str, value: &'static str| {
+        let req = c.http.get(format!("{}/login", c.base)).header(name, value);
+        async move { req.send().await.unwrap().text().await.unwrap() }
+    };
+    let id = login_with("cookie", "i18n_pref_locale=id").await;
     assert!(id.contains("Masuk ke Setia"), "{id}");
-    let accept = c
-        .http
-        .get(format!("{}/login", c.base))
-        .header("accept-language", "id-ID,id;q=0.9")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let accept = login_with("accept-language", "id-ID,id;q=0.9").await;
     assert!(accept.contains("Masuk ke Setia"));
 });
