@@ -12,6 +12,13 @@ fn routes() -> Vec<(&'static str, &'static str, &'static str, Option<serde_json:
         ("GET", "/customers/1", "pos", None),
         ("POST", "/products", "admin", Some(json!({"sku": "KOPI-1", "name": "Kopi Susu", "price": 18000}))),
         ("GET", "/tiers", "pos", None),
+        ("POST", "/orders/quote", "pos", Some(json!({"lines": [{"sku": "KOPI-1", "quantity": 1}]}))),
+        ("POST", "/orders", "pos", Some(json!({"source": "pos", "external_ref": "R-1", "lines": [{"sku": "KOPI-1", "quantity": 1}]}))),
+        ("GET", "/orders/1", "pos", None),
+        ("POST", "/orders/1/pay", "pos", Some(json!({"payment_ref": "PAY-1", "amount": 18000}))),
+        ("POST", "/orders/1/cancel", "pos", None),
+        ("POST", "/orders/1/refund", "pos", Some(json!({"refund_ref": "RF-1"}))),
+        ("POST", "/orders/1/recalculate", "pos", None),
         (
             "POST",
             "/tiers",
@@ -181,13 +188,13 @@ both_backends!(openapi_document_describes_every_route, |app| async move {
     assert!(doc.body["openapi"].as_str().unwrap().starts_with('3'));
     for (method, path, _, _) in routes() {
         // Concrete ids in the test table become the documented template.
-        let templated = if path.starts_with("/customers/") { "/customers/{id}".to_string() } else { path.to_string() };
+        let templated = path.replace("/customers/1", "/customers/{id}").replace("/orders/1", "/orders/{id}");
         let op = &doc.body["paths"][format!("/api/v1{templated}")][method.to_lowercase()];
         assert!(op.is_object(), "{method} {path} is not in the OpenAPI document");
         assert!(op["security"].is_array(), "{method} {path} declares its bearer security");
     }
     let schemas = &doc.body["components"]["schemas"];
-    for name in ["CustomerBody", "CustomerView", "ProductBody", "TierBody", "TierView", "ErrorBody"] {
+    for name in ["CustomerBody", "CustomerView", "ProductBody", "TierBody", "TierView", "ErrorBody", "OrderBody", "OrderView", "PayBody", "RefundBody"] {
         assert!(schemas[name].is_object(), "schema {name} missing");
     }
     assert_eq!(doc.body["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");

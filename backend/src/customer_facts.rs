@@ -7,7 +7,7 @@
 //! Pending, cancelled and expired orders count nothing. An order counts at its
 //! payment time (for tier windows) and its refunds reduce it there.
 
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::settings;
 use crate::tiers::{self, TierRow};
 use anyhow::Context;
@@ -35,6 +35,60 @@ impl CustomerFacts {
     }
 }
 
+/// The one spending query: a lifetime sum and one sum per rolling window.
+struct SpendingQuery {
+    sql: String,
+    rolling: Vec<u32>,
+}
+
+impl SpendingQuery {
+    fn new(windows: &[TierWindow]) -> SpendingQuery {
+        let mut rolling: Vec<u32> = windows.iter().filter_map(|w| w.days()).collect();
+        rolling.sort_unstable();
+        rolling.dedup();
+        let statuses = spending_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+        // One SUM per window; CAST because PostgreSQL's SUM(bigint) is numeric.
+        let net = "o.total - COALESCE((SELECT SUM(rf.amount) FROM refunds rf WHERE rf.order_id = o.id), 0)";
+        let mut columns = vec![format!("CAST(COALESCE(SUM({net}), 0) AS BIGINT)")];
+        for (i, _) in rolling.iter().enumerate() {
+            columns.push(format!("CAST(COALESCE(SUM(CASE WHEN o.paid_at >= ${} THEN {net} ELSE 0 END), 0) AS BIGINT)", i + 2));
+        }
+        let sql = format!(
+            "SELECT {} FROM orders o WHERE o.customer_id = $1 AND o.status IN ({statuses}) AND o.paid_at IS NOT NULL",
+            columns.join(", ")
+        );
+        SpendingQuery { sql, rolling }
+    }
+
+    fn cutoffs(&self, now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+        self.rolling.iter().map(|d| now - Duration::days(i64::from(*d))).collect()
+    }
+
+    fn into_map(self, sums: Vec<i64>) -> BTreeMap<TierWindow, Money> {
+        let mut out = BTreeMap::new();
+        out.insert(TierWindow::Lifetime, Money(sums[0]));
+        for (i, days) in self.rolling.iter().enumerate() {
+            out.insert(TierWindow::RollingDays(*days), Money(sums[i + 1]));
+        }
+        out
+    }
+}
+
+/// Runs a [`SpendingQuery`] on a connection of either backend.
+macro_rules! fetch_sums {
+    ($c:ident, $q:expr, $customer_id:expr, $now:expr) => {{
+        let mut query = sqlx::query(&$q.sql).bind($customer_id);
+        for cutoff in $q.cutoffs($now) {
+            query = query.bind(cutoff);
+        }
+        let width = $q.rolling.len() + 1;
+        query.fetch_one($c).await.map(|row| {
+            use sqlx::Row;
+            (0..width).map(|i| row.get::<i64, _>(i)).collect::<Vec<i64>>()
+        })
+    }};
+}
+
 /// Spending per window, for one customer, in one query.
 #[tracing::instrument(skip_all)]
 pub async fn spending_by_window(
@@ -43,40 +97,30 @@ pub async fn spending_by_window(
     windows: &[TierWindow],
     now: DateTime<Utc>,
 ) -> anyhow::Result<BTreeMap<TierWindow, Money>> {
-    let rolling: Vec<u32> = {
-        let mut d: Vec<u32> = windows.iter().filter_map(|w| w.days()).collect();
-        d.sort_unstable();
-        d.dedup();
-        d
-    };
-    let statuses = spending_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
-    // One SUM per window; CAST because PostgreSQL's SUM(bigint) is numeric.
-    let net = "o.total - COALESCE((SELECT SUM(rf.amount) FROM refunds rf WHERE rf.order_id = o.id), 0)";
-    let mut columns = vec![format!("CAST(COALESCE(SUM({net}), 0) AS BIGINT)")];
-    for (i, _) in rolling.iter().enumerate() {
-        columns.push(format!("CAST(COALESCE(SUM(CASE WHEN o.paid_at >= ${} THEN {net} ELSE 0 END), 0) AS BIGINT)", i + 2));
-    }
-    let sql = format!(
-        "SELECT {} FROM orders o WHERE o.customer_id = $1 AND o.status IN ({statuses}) AND o.paid_at IS NOT NULL",
-        columns.join(", ")
-    );
-    let sums: Vec<i64> = crate::dispatch!(db, |c| {
-        let mut q = sqlx::query(&sql).bind(customer_id);
-        for days in &rolling {
-            q = q.bind(now - Duration::days(i64::from(*days)));
-        }
-        q.fetch_one(c).await.map(|row| {
-            use sqlx::Row;
-            (0..=rolling.len()).map(|i| row.get::<i64, _>(i)).collect()
-        })
-    })
-    .context("sum customer spending")?;
-    let mut out = BTreeMap::new();
-    out.insert(TierWindow::Lifetime, Money(sums[0]));
-    for (i, days) in rolling.iter().enumerate() {
-        out.insert(TierWindow::RollingDays(*days), Money(sums[i + 1]));
-    }
-    Ok(out)
+    let q = SpendingQuery::new(windows);
+    let sums = crate::dispatch!(db, |c| fetch_sums!(c, q, customer_id, now)).context("sum customer spending")?;
+    Ok(q.into_map(sums))
+}
+
+/// [`spending_by_window`] inside a transaction, so it sees the transaction's own writes.
+#[tracing::instrument(skip_all)]
+pub async fn spending_by_window_in(
+    tx: &mut Tx,
+    customer_id: i64,
+    windows: &[TierWindow],
+    now: DateTime<Utc>,
+) -> anyhow::Result<BTreeMap<TierWindow, Money>> {
+    let q = SpendingQuery::new(windows);
+    let sums = crate::dispatch!(tx tx, |c| fetch_sums!(c, q, customer_id, now)).context("sum customer spending")?;
+    Ok(q.into_map(sums))
+}
+
+/// A customer's tier standing inside a transaction (before and after a payment).
+pub async fn tier_standing_in(tx: &mut Tx, customer_id: i64, tiers: &[TierRow], now: DateTime<Utc>) -> anyhow::Result<TierStanding> {
+    let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
+    let windows: Vec<TierWindow> = rules.iter().map(|r| r.window).collect();
+    let spending = spending_by_window_in(tx, customer_id, &windows, now).await?;
+    Ok(tier_standing(&rules, &|w: TierWindow| spending.get(&w).copied().unwrap_or_default()))
 }
 
 /// Everything derived about one customer, as of `now`.

@@ -134,6 +134,17 @@ impl Db {
         })
     }
 
+    /// Starts a read-only transaction: several queries see one consistent state
+    /// (a deferred transaction on SQLite, repeatable read on PostgreSQL).
+    pub async fn begin_read(&self) -> anyhow::Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await.context("begin sqlite read")?),
+            Db::Postgres(p) => Tx::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.context("begin postgres read")?,
+            ),
+        })
+    }
+
     /// `SELECT 1`, for health checks.
     pub async fn ping(&self) -> anyhow::Result<()> {
         dispatch!(self, |c| sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected())).context("ping database")?;
@@ -154,6 +165,16 @@ impl Db {
 }
 
 impl Tx {
+    /// The row-lock clause for a `SELECT` that precedes an update: `FOR UPDATE` on
+    /// PostgreSQL; nothing on SQLite, whose `BEGIN IMMEDIATE` already holds the
+    /// database's write lock (the one place the dialects differ on locking).
+    pub fn for_update(&self) -> &'static str {
+        match self {
+            Tx::Sqlite(_) => "",
+            Tx::Postgres(_) => " FOR UPDATE",
+        }
+    }
+
     pub async fn commit(self) -> anyhow::Result<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await,

@@ -10,8 +10,10 @@ pub mod order_status;
 pub mod password;
 pub mod percent;
 pub mod phone;
+pub mod pricing;
 pub mod role;
 pub mod tier;
+pub mod trace;
 
 pub use email::Email;
 pub use money::{CurrencyFormat, Money};

@@ -6,6 +6,7 @@ mod customers;
 mod error;
 mod json;
 mod openapi;
+mod orders;
 mod products;
 mod tiers;
 
@@ -18,6 +19,13 @@ pub fn router() -> Router<ServerState> {
     Router::new()
         .route("/customers", post(customers::upsert))
         .route("/customers/{id}", get(customers::get_one))
+        .route("/orders/quote", post(orders::quote))
+        .route("/orders", post(orders::create))
+        .route("/orders/{id}", get(orders::get_one))
+        .route("/orders/{id}/pay", post(orders::pay))
+        .route("/orders/{id}/cancel", post(orders::cancel))
+        .route("/orders/{id}/refund", post(orders::refund))
+        .route("/orders/{id}/recalculate", post(orders::recalculate))
         .route("/products", post(products::upsert))
         .route("/tiers", get(tiers::list).post(tiers::create))
         .route("/openapi.json", get(openapi::document))

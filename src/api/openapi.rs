@@ -11,6 +11,13 @@ use utoipa::{Modify, OpenApi};
     paths(
         super::customers::upsert,
         super::customers::get_one,
+        super::orders::quote,
+        super::orders::create,
+        super::orders::get_one,
+        super::orders::pay,
+        super::orders::cancel,
+        super::orders::refund,
+        super::orders::recalculate,
         super::products::upsert,
         super::tiers::list,
         super::tiers::create,

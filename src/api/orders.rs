@@ -1,0 +1,410 @@
+//! Orders over the API (pos scope, API.md "Orders"): quote, create, get, pay,
+//! cancel, refund, recalculate. The rules live in `setia_backend::orders`; these
+//! handlers check the token, parse the body, call it and shape the answer.
+
+use super::auth::require_scope;
+use super::json::ApiJson;
+use super::ApiError;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use setia_backend::api_tokens::Scope;
+use setia_backend::orders::{self, CartInput, Created, LineInput, NewOrder, Order, OrderError, OrderSource, Quote};
+use setia_backend::{settings, AppState};
+use setia_domain::pricing::TierSnapshot;
+use setia_domain::trace::{Explanation, Language};
+use setia_domain::{CurrencyFormat, Money};
+
+/// An id as clients send it: a number or a string of digits (API.md: ids are opaque).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum IdValue {
+    Number(i64),
+    Text(String),
+}
+
+impl IdValue {
+    fn parse(&self, field: &str) -> Result<i64, ApiError> {
+        match self {
+            IdValue::Number(n) => Ok(*n),
+            IdValue::Text(t) => t.trim().parse().map_err(|_| ApiError::invalid(field, "invalid_id", format!("{field} is not an id"))),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineBody {
+    sku: String,
+    quantity: i64,
+    /// Defaults to the catalogue price.
+    unit_price: Option<i64>,
+}
+
+/// A cart. `source` and `external_ref` are required to create an order; a quote ignores them.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderBody {
+    /// `pos`, `online` or `import`.
+    source: Option<String>,
+    external_ref: Option<String>,
+    customer_id: Option<IdValue>,
+    lines: Vec<LineBody>,
+    coupon_code: Option<String>,
+    redeem_points: Option<i64>,
+    shipping: Option<i64>,
+    payment_deadline_minutes: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayBody {
+    payment_ref: String,
+    amount: i64,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundBody {
+    /// The rest of the order when absent.
+    amount: Option<i64>,
+    refund_ref: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LineView {
+    sku: String,
+    quantity: i64,
+    unit_price: i64,
+    base_amount: i64,
+    discount: i64,
+    final_amount: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AdjustmentView {
+    /// `promotion`, `customer_discount`, `tier` or `points`.
+    source: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    promotion_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer_discount_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
+    /// The line (0-based) when the reward touched one line only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<i64>,
+    amount: i64,
+    /// In the language of `Accept-Language` (English or Bahasa Indonesia).
+    explanation: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RejectedView {
+    promotion_id: i64,
+    reason: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TierSnapshotView {
+    id: i64,
+    name: String,
+    earn_rate_points: i64,
+    earn_rate_per: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RefundView {
+    refund_ref: String,
+    amount: i64,
+    created_at: DateTime<Utc>,
+}
+
+/// A priced cart (quote) or an order. `id`, `status`, `payment_deadline` and the
+/// order's own fields are absent on a quote.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrderView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    external_ref: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer_id: Option<i64>,
+    subtotal: i64,
+    discount_total: i64,
+    points_discount: i64,
+    shipping: i64,
+    total: i64,
+    lines: Vec<LineView>,
+    adjustments: Vec<AdjustmentView>,
+    rejected: Vec<RejectedView>,
+    tier: Option<TierSnapshotView>,
+    points_to_earn: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_deadline: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paid_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payment_ref: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refunded: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refunds: Option<Vec<RefundView>>,
+}
+
+fn tier_view(t: TierSnapshot) -> TierSnapshotView {
+    TierSnapshotView { id: t.id, name: t.name, earn_rate_points: t.earn_rate_points, earn_rate_per: t.earn_rate_per }
+}
+
+/// How explanations are written for this request.
+struct Reader {
+    lang: Language,
+    currency: CurrencyFormat,
+}
+
+async fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, ApiError> {
+    let lang = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Language::from_accept_language)
+        .unwrap_or_default();
+    Ok(Reader { lang, currency: settings::load(&state.db).await?.currency })
+}
+
+fn quote_view(q: Quote, r: &Reader) -> OrderView {
+    let p = q.priced;
+    OrderView {
+        id: None,
+        status: None,
+        source: None,
+        external_ref: None,
+        customer_id: None,
+        subtotal: p.subtotal.0,
+        discount_total: p.discount_total.0,
+        points_discount: 0,
+        shipping: p.shipping.0,
+        total: p.total.0,
+        lines: p
+            .lines
+            .into_iter()
+            .map(|l| LineView {
+                sku: l.sku,
+                quantity: l.quantity,
+                unit_price: l.unit_price.0,
+                base_amount: l.base_amount.0,
+                discount: l.discount.0,
+                final_amount: l.final_amount.0,
+            })
+            .collect(),
+        adjustments: p
+            .adjustments
+            .into_iter()
+            .map(|a| AdjustmentView {
+                source: a.source.as_str().to_string(),
+                promotion_id: a.promotion_id,
+                customer_discount_id: a.customer_discount_id,
+                code: a.code,
+                line: a.line.and_then(|l| i64::try_from(l).ok()),
+                amount: a.amount.0,
+                explanation: a.explanation.render(r.lang, &r.currency),
+            })
+            .collect(),
+        rejected: Vec::new(),
+        tier: q.tier.map(tier_view),
+        points_to_earn: p.points_to_earn,
+        payment_deadline: None,
+        paid_at: None,
+        payment_ref: None,
+        refunded: None,
+        refunds: None,
+    }
+}
+
+fn order_view(o: Order, r: &Reader) -> OrderView {
+    let refunded = o.refunded();
+    let row = o.order;
+    OrderView {
+        id: Some(row.id),
+        status: Some(row.status.clone()),
+        source: Some(row.source.clone()),
+        external_ref: Some(row.external_ref.clone()),
+        customer_id: row.customer_id,
+        subtotal: row.subtotal,
+        discount_total: row.discount_total,
+        points_discount: row.points_discount,
+        shipping: row.shipping,
+        total: row.total,
+        lines: o
+            .lines
+            .into_iter()
+            .map(|l| LineView {
+                sku: l.sku,
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                base_amount: l.base_amount,
+                discount: l.discount,
+                final_amount: l.final_amount,
+            })
+            .collect(),
+        adjustments: o
+            .adjustments
+            .into_iter()
+            .map(|a| AdjustmentView {
+                source: a.source,
+                promotion_id: a.promotion_id,
+                customer_discount_id: a.customer_discount_id,
+                code: a.code,
+                line: a.line_no.map(i64::from),
+                amount: a.amount,
+                explanation: Explanation::parse_stored(&a.explanation).map_or_else(|text| text, |e| e.render(r.lang, &r.currency)),
+            })
+            .collect(),
+        rejected: Vec::new(),
+        tier: row.tier_snapshot().map(tier_view),
+        points_to_earn: row.points_to_earn(),
+        payment_deadline: Some(row.payment_deadline),
+        paid_at: row.paid_at,
+        payment_ref: row.payment_ref,
+        refunded: Some(refunded),
+        refunds: Some(o.refunds.into_iter().map(|f| RefundView { refund_ref: f.refund_ref, amount: f.amount, created_at: f.created_at }).collect()),
+    }
+}
+
+impl From<OrderError> for ApiError {
+    fn from(e: OrderError) -> Self {
+        let code = e.code();
+        match e {
+            OrderError::Invalid { field, message, .. } => ApiError::invalid(&field, code, message),
+            OrderError::NotFound => ApiError::not_found("no order with this id"),
+            OrderError::Unexpected(cause) => ApiError::internal(cause),
+            conflict => ApiError::new(StatusCode::CONFLICT, code, conflict.to_string(), None),
+        }
+    }
+}
+
+fn cart(body: OrderBody) -> Result<(CartInput, Option<String>, Option<String>, Option<i64>), ApiError> {
+    let customer_id = body.customer_id.as_ref().map(|c| c.parse("customer_id")).transpose()?;
+    let cart = CartInput {
+        customer_id,
+        lines: body
+            .lines
+            .into_iter()
+            .map(|l| LineInput { sku: l.sku.trim().to_string(), quantity: l.quantity, unit_price: l.unit_price.map(Money) })
+            .collect(),
+        shipping: Money(body.shipping.unwrap_or(0)),
+        coupon_code: body.coupon_code,
+        redeem_points: body.redeem_points,
+    };
+    Ok((cart, body.source, body.external_ref, body.payment_deadline_minutes))
+}
+
+fn order_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse().map_err(|_| ApiError::malformed(Some("id"), "id must be a whole number"))
+}
+
+/// `POST /api/v1/orders/quote` — prices a cart; stores nothing.
+#[utoipa::path(post, path = "/api/v1/orders/quote", tag = "orders", request_body = OrderBody, security(("bearer" = [])),
+    responses((status = 200, body = OrderView), (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
+        (status = 403, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+pub async fn quote(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<OrderBody>) -> Result<Json<OrderView>, ApiError> {
+    require_scope(&state, &headers, Scope::Pos).await?;
+    let (cart, _, _, _) = cart(body)?;
+    let q = orders::quote(&state.db, &cart, Utc::now()).await?;
+    Ok(Json(quote_view(q, &reader(&state, &headers).await?)))
+}
+
+/// `POST /api/v1/orders` — 201 with the new order, or 200 with the one already
+/// created for this `source` + `external_ref`.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", request_body = OrderBody, security(("bearer" = [])),
+    responses((status = 201, body = OrderView, description = "created"), (status = 200, body = OrderView, description = "the same order, sent again"),
+        (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
+        (status = 403, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<OrderBody>,
+) -> Result<(StatusCode, Json<OrderView>), ApiError> {
+    require_scope(&state, &headers, Scope::Pos).await?;
+    let (cart, source, external_ref, minutes) = cart(body)?;
+    let source = source.ok_or_else(|| ApiError::malformed(Some("source"), "missing field `source`"))?;
+    let source = OrderSource::parse(source.trim())
+        .ok_or_else(|| ApiError::invalid("source", "invalid_source", "source must be pos, online or import"))?;
+    let external_ref = external_ref.ok_or_else(|| ApiError::malformed(Some("external_ref"), "missing field `external_ref`"))?;
+    let created = orders::create_order(&state.db, NewOrder { source, external_ref, cart, payment_deadline_minutes: minutes }, Utc::now()).await?;
+    let r = reader(&state, &headers).await?;
+    Ok(match created {
+        Created::New(o) => (StatusCode::CREATED, Json(order_view(o, &r))),
+        Created::Existing(o) => (StatusCode::OK, Json(order_view(o, &r))),
+    })
+}
+
+/// `GET /api/v1/orders/{id}`
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = i64, Path, description = "order id")), security(("bearer" = [])),
+    responses((status = 200, body = OrderView), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
+pub async fn get_one(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<OrderView>, ApiError> {
+    require_scope(&state, &headers, Scope::Pos).await?;
+    let o = orders::load_order(&state.db, order_id(&id)?).await?;
+    Ok(Json(order_view(o, &reader(&state, &headers).await?)))
+}
+
+/// `POST /api/v1/orders/{id}/pay` — idempotent by `payment_ref`; 409 when the
+/// amount is not the total or the order is expired or cancelled.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "orders", request_body = PayBody, params(("id" = i64, Path, description = "order id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = OrderView), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
+        (status = 409, body = super::error::ErrorBody, description = "order_not_payable, amount_mismatch, order_already_paid, payment_ref_used"),
+        (status = 422, body = super::error::ErrorBody)))]
+pub async fn pay(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PayBody>,
+) -> Result<Json<OrderView>, ApiError> {
+    require_scope(&state, &headers, Scope::Pos).await?;
+    let paid = orders::pay_order(&state.db, order_id(&id)?, &body.payment_ref, body.amount, Utc::now()).await?;
+    Ok(Json(order_view(paid.order, &reader(&state, &headers).await?)))
+}
+
+/// `POST /api/v1/orders/{id}/cancel` — pending orders only (409 `order_not_pending`).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = i64, Path, description = "order id")), security(("bearer" = [])),
+    responses((status = 200, body = OrderView), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
+        (status = 409, body = super::error::ErrorBody)))]
+pub async fn cancel(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<OrderView>, ApiError> {
+    require_scope(&state, &headers, Scope::Pos).await?;
+    let o = orders::cancel_order(&state.db, order_id(&id)?, Utc::now()).await?;
+    Ok(Json(order_view(o, &reader(&state, &headers).await?)))
+}
+
+/// `POST /api/v1/orders/{id}/refund` — full (no amount) or partial; idempotent by `refund_ref`.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/refund", tag = "orders", request_body = RefundBody, params(("id" = i64, Path, description = "order id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = OrderView), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
+        (status = 409, body = super::error::ErrorBody, description = "order_not_refundable, refund_exceeds_remaining"),
+        (status = 422, body = super::error::ErrorBody)))]
+pub async fn refund(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RefundBody>,
+) -> Result<Json<OrderView>, ApiError> {
+    require_scope(&state, &headers, Scope::Pos).await?;
+    let o = orders::refund_order(&state.db, order_id(&id)?, &body.refund_ref, body.amount, Utc::now()).await?;
+    Ok(Json(order_view(o, &reader(&state, &headers).await?)))
+}
+
+/// `POST /api/v1/orders/{id}/recalculate` — prices a pending order again (409 `order_not_pending` otherwise).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/recalculate", tag = "orders", params(("id" = i64, Path, description = "order id")),
+    security(("bearer" = [])),
+    responses((status = 200, body = OrderView), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
+        (status = 409, body = super::error::ErrorBody)))]
+pub async fn recalculate(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<OrderView>, ApiError> {
+    require_scope(&state, &headers, Scope::Pos).await?;
+    let o = orders::recalculate_order(&state.db, order_id(&id)?, Utc::now()).await?;
+    Ok(Json(order_view(o, &reader(&state, &headers).await?)))
+}
