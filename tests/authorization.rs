@@ -22,12 +22,27 @@ fn server_functions() -> Vec<(&'static str, Option<Role>, Vec<(&'static str, Str
         ("update_staff_access", Some(Role::Admin), vec![("id", s("999999")), ("role", s("support")), ("active", s("true"))]),
         ("list_audit", Some(Role::Admin), vec![("page", s("1"))]),
         ("list_job_runs", Some(Role::Admin), vec![]),
+        ("list_customers", None, vec![("page", s("1"))]),
+        ("customer_detail", None, vec![("id", s("999999"))]),
+        ("list_orders", None, vec![("page", s("1"))]),
+        ("order_detail", None, vec![("id", s("999999"))]),
+        ("tiers_overview", None, vec![]),
+        ("preview_tier", Some(Role::Marketing), tier_form()),
+        ("save_tier", Some(Role::Marketing), tier_form()),
         (
             "save_settings",
             Some(Role::Admin),
             vec![("time_zone", s("Asia/Makassar")), ("currency_symbol", s("Rp")), ("currency_decimals", s("0")), ("loyalty_threshold", s("5000000"))],
         ),
     ]
+}
+
+fn tier_form() -> Vec<(&'static str, String)> {
+    [("id", ""), ("name", "Gold"), ("min_spending", "5000000"), ("window_days", "365"), ("earn_rate_points", "1"),
+     ("earn_rate_per", "10000"), ("discount_percent", ""), ("colour", "#d4a017")]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .collect()
 }
 
 const OPEN_BY_DESIGN: [&str; 2] = ["login", "current_user"];

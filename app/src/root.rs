@@ -3,7 +3,10 @@
 use crate::api::auth::{current_user, SessionUser};
 use crate::error::AppError;
 use crate::i18n::*;
-use crate::pages::{AuditPage, HomePage, JobsPage, LoginPage, NotFoundPage, SettingsPage, UsersPage};
+use crate::pages::{
+    AuditPage, CustomerPage, CustomersPage, HomePage, JobsPage, LoginPage, NotFoundPage, OrderPage, OrdersPage, SettingsPage, TiersPage,
+    UsersPage,
+};
 use crate::components::layout::SignedInLayout;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -52,6 +55,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                         <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
                             <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                            <Route path=path!("customers") view=CustomersPage ssr=SsrMode::Async/>
+                            <Route path=path!("customers/:id") view=CustomerPage ssr=SsrMode::Async/>
+                            <Route path=path!("orders") view=OrdersPage ssr=SsrMode::Async/>
+                            <Route path=path!("orders/:id") view=OrderPage ssr=SsrMode::Async/>
+                            <Route path=path!("tiers") view=TiersPage ssr=SsrMode::Async/>
                             <Route path=path!("users") view=UsersPage ssr=SsrMode::Async/>
                             <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>
                             <Route path=path!("settings") view=SettingsPage ssr=SsrMode::Async/>

@@ -7,15 +7,16 @@
 //! Pending, cancelled and expired orders count nothing. An order counts at its
 //! payment time (for tier windows) and its refunds reduce it there.
 
-use crate::db::{Db, Tx};
+use crate::bind_params;
+use crate::db::{Arg, Db, Params, Tx};
 use crate::settings;
 use crate::tiers::{self, TierRow};
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
-use setia_domain::order_status::spending_statuses;
+use setia_domain::order_status::{refunded_statuses, spending_statuses};
 use setia_domain::tier::{tier_standing, TierStanding};
-use setia_domain::{Money, TierWindow};
-use std::collections::BTreeMap;
+use setia_domain::{Money, TierRule, TierWindow};
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerFacts {
@@ -35,71 +36,94 @@ impl CustomerFacts {
     }
 }
 
-/// The one spending query: a lifetime sum and one sum per rolling window.
-struct SpendingQuery {
-    sql: String,
-    rolling: Vec<u32>,
-}
-
-impl SpendingQuery {
-    fn new(windows: &[TierWindow]) -> SpendingQuery {
-        let mut rolling: Vec<u32> = windows.iter().filter_map(|w| w.days()).collect();
-        rolling.sort_unstable();
-        rolling.dedup();
-        let statuses = spending_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
-        // One SUM per window; CAST because PostgreSQL's SUM(bigint) is numeric.
-        let net = "o.total - COALESCE((SELECT SUM(rf.amount) FROM refunds rf WHERE rf.order_id = o.id), 0)";
-        let mut columns = vec![format!("CAST(COALESCE(SUM({net}), 0) AS BIGINT)")];
-        for (i, _) in rolling.iter().enumerate() {
-            columns.push(format!("CAST(COALESCE(SUM(CASE WHEN o.paid_at >= ${} THEN {net} ELSE 0 END), 0) AS BIGINT)", i + 2));
-        }
-        let sql = format!(
-            "SELECT {} FROM orders o WHERE o.customer_id = $1 AND o.status IN ({statuses}) AND o.paid_at IS NOT NULL",
-            columns.join(", ")
-        );
-        SpendingQuery { sql, rolling }
-    }
-
-    fn cutoffs(&self, now: DateTime<Utc>) -> Vec<DateTime<Utc>> {
-        self.rolling.iter().map(|d| now - Duration::days(i64::from(*d))).collect()
-    }
-
-    fn into_map(self, sums: Vec<i64>) -> BTreeMap<TierWindow, Money> {
-        let mut out = BTreeMap::new();
-        out.insert(TierWindow::Lifetime, Money(sums[0]));
-        for (i, days) in self.rolling.iter().enumerate() {
-            out.insert(TierWindow::RollingDays(*days), Money(sums[i + 1]));
-        }
-        out
+/// The column of a window in [`spending_subquery`]: `s_life`, `s_d365`, …
+pub fn window_column(w: TierWindow) -> String {
+    match w {
+        TierWindow::Lifetime => "s_life".to_string(),
+        TierWindow::RollingDays(d) => format!("s_d{d}"),
     }
 }
 
-/// Runs a [`SpendingQuery`] on a connection of either backend.
-macro_rules! fetch_sums {
-    ($c:ident, $q:expr, $customer_id:expr, $now:expr) => {{
-        let mut query = sqlx::query(&$q.sql).bind($customer_id);
-        for cutoff in $q.cutoffs($now) {
-            query = query.bind(cutoff);
-        }
-        let width = $q.rolling.len() + 1;
-        query.fetch_one($c).await.map(|row| {
-            use sqlx::Row;
-            (0..width).map(|i| row.get::<i64, _>(i)).collect::<Vec<i64>>()
+/// The windows a set of tiers needs, lifetime always included, each once.
+pub fn windows_of(rules: &[TierRule]) -> Vec<TierWindow> {
+    let mut w: Vec<TierWindow> = rules.iter().map(|r| r.window).collect();
+    w.push(TierWindow::Lifetime);
+    w.sort();
+    w.dedup();
+    w
+}
+
+/// The definition of spending in SQL: `SELECT customer_id, s_life, s_dN… FROM
+/// orders … GROUP BY customer_id`, each customer's net paid spending in each
+/// window as of `now`. `only` restricts it to the given customers.
+/// Refunds are looked up only on statuses that may carry them (see
+/// `OrderStatus::may_have_refunds`), so the whole table aggregates in one pass.
+pub fn spending_subquery(windows: &[TierWindow], now: DateTime<Utc>, params: &mut Params, only: Option<&[i64]>) -> String {
+    let statuses = spending_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+    let refunded = refunded_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+    let net = format!(
+        "(o.total - CASE WHEN o.status IN ({refunded}) THEN COALESCE((SELECT SUM(rf.amount) FROM refunds rf WHERE rf.order_id = o.id), 0) ELSE 0 END)"
+    );
+    // CAST because PostgreSQL's SUM(bigint) is numeric.
+    let columns: Vec<String> = windows
+        .iter()
+        .map(|w| match w.days() {
+            None => format!("CAST(SUM({net}) AS BIGINT) AS {}", window_column(*w)),
+            Some(d) => {
+                let cutoff = params.add(Arg::Time(now - Duration::days(i64::from(d))));
+                format!("CAST(SUM(CASE WHEN o.paid_at >= {cutoff} THEN {net} ELSE 0 END) AS BIGINT) AS {}", window_column(*w))
+            }
         })
-    }};
+        .collect();
+    let restrict = match only {
+        Some(ids) if !ids.is_empty() => {
+            let ph: Vec<String> = ids.iter().map(|id| params.add(Arg::Int(*id))).collect();
+            format!(" AND o.customer_id IN ({})", ph.join(", "))
+        }
+        Some(_) => " AND 1 = 0".to_string(),
+        None => String::new(),
+    };
+    format!(
+        "SELECT o.customer_id, {} FROM orders o
+         WHERE o.customer_id IS NOT NULL AND o.status IN ({statuses}) AND o.paid_at IS NOT NULL{restrict}
+         GROUP BY o.customer_id",
+        columns.join(", ")
+    )
 }
 
-/// Spending per window, for one customer, in one query.
+/// Spending per window for some customers, keyed by customer (absent = nothing spent).
 #[tracing::instrument(skip_all)]
+pub async fn spending_of(
+    db: &Db,
+    customers: &[i64],
+    windows: &[TierWindow],
+    now: DateTime<Utc>,
+) -> anyhow::Result<HashMap<i64, BTreeMap<TierWindow, Money>>> {
+    let mut params = Params::default();
+    let sql = spending_subquery(windows, now, &mut params, Some(customers));
+    let rows = crate::dispatch!(db, |c| bind_params!(sqlx::query(&sql), params).fetch_all(c).await.map(|rows| {
+        use sqlx::Row;
+        rows.iter()
+            .map(|row| {
+                let sums: BTreeMap<TierWindow, Money> =
+                    windows.iter().enumerate().map(|(i, w)| (*w, Money(row.get::<Option<i64>, _>(i + 1).unwrap_or(0)))).collect();
+                (row.get::<i64, _>(0), sums)
+            })
+            .collect::<HashMap<_, _>>()
+    }))
+    .context("sum customers' spending")?;
+    Ok(rows)
+}
+
+/// Spending per window, for one customer.
 pub async fn spending_by_window(
     db: &Db,
     customer_id: i64,
     windows: &[TierWindow],
     now: DateTime<Utc>,
 ) -> anyhow::Result<BTreeMap<TierWindow, Money>> {
-    let q = SpendingQuery::new(windows);
-    let sums = crate::dispatch!(db, |c| fetch_sums!(c, q, customer_id, now)).context("sum customer spending")?;
-    Ok(q.into_map(sums))
+    let mut all = spending_of(db, &[customer_id], windows, now).await?;
+    Ok(all.remove(&customer_id).unwrap_or_else(|| windows.iter().map(|w| (*w, Money::ZERO)).collect()))
 }
 
 /// [`spending_by_window`] inside a transaction, so it sees the transaction's own writes.
@@ -110,36 +134,68 @@ pub async fn spending_by_window_in(
     windows: &[TierWindow],
     now: DateTime<Utc>,
 ) -> anyhow::Result<BTreeMap<TierWindow, Money>> {
-    let q = SpendingQuery::new(windows);
-    let sums = crate::dispatch!(tx tx, |c| fetch_sums!(c, q, customer_id, now)).context("sum customer spending")?;
-    Ok(q.into_map(sums))
+    let mut params = Params::default();
+    let sql = spending_subquery(windows, now, &mut params, Some(&[customer_id]));
+    let sums: Option<Vec<i64>> = crate::dispatch!(tx tx, |c| bind_params!(sqlx::query(&sql), params).fetch_optional(c).await.map(|row| {
+        row.map(|row| {
+            use sqlx::Row;
+            (0..windows.len()).map(|i| row.get::<Option<i64>, _>(i + 1).unwrap_or(0)).collect()
+        })
+    }))
+    .context("sum customer spending")?;
+    Ok(windows.iter().enumerate().map(|(i, w)| (*w, Money(sums.as_ref().map_or(0, |s| s[i])))).collect())
 }
 
 /// A customer's tier standing inside a transaction (before and after a payment).
 pub async fn tier_standing_in(tx: &mut Tx, customer_id: i64, tiers: &[TierRow], now: DateTime<Utc>) -> anyhow::Result<TierStanding> {
     let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
-    let windows: Vec<TierWindow> = rules.iter().map(|r| r.window).collect();
-    let spending = spending_by_window_in(tx, customer_id, &windows, now).await?;
+    let spending = spending_by_window_in(tx, customer_id, &windows_of(&rules), now).await?;
     Ok(tier_standing(&rules, &|w: TierWindow| spending.get(&w).copied().unwrap_or_default()))
+}
+
+/// The facts of one customer from their spending per window (absent windows
+/// count zero): the rules of SPEC §2.1 and §2.2 applied in one place.
+pub fn derive_facts(customer_id: i64, spending: &BTreeMap<TierWindow, Money>, tiers: &[TierRow], loyalty_threshold: Money) -> CustomerFacts {
+    let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
+    let in_window = |w: TierWindow| spending.get(&w).copied().unwrap_or_default();
+    let total_spending = in_window(TierWindow::Lifetime);
+    CustomerFacts {
+        customer_id,
+        total_spending,
+        loyal: total_spending >= loyalty_threshold,
+        loyalty_threshold,
+        standing: tier_standing(&rules, &in_window),
+        tiers: tiers.to_vec(),
+    }
 }
 
 /// Everything derived about one customer, as of `now`.
 #[tracing::instrument(skip_all)]
 pub async fn customer_facts(db: &Db, customer_id: i64, now: DateTime<Utc>) -> anyhow::Result<CustomerFacts> {
+    Ok(customers_facts(db, &[customer_id], now).await?.remove(0))
+}
+
+/// [`customer_facts`] for several customers at once (one spending query), in the order given.
+#[tracing::instrument(skip_all)]
+pub async fn customers_facts(db: &Db, customer_ids: &[i64], now: DateTime<Utc>) -> anyhow::Result<Vec<CustomerFacts>> {
     let tiers = tiers::list_tiers(db).await?;
     let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
-    let mut windows: Vec<TierWindow> = rules.iter().map(|r| r.window).collect();
-    windows.push(TierWindow::Lifetime);
-    let spending = spending_by_window(db, customer_id, &windows, now).await?;
-    let total_spending = spending[&TierWindow::Lifetime];
-    let standing = tier_standing(&rules, &|w: TierWindow| spending.get(&w).copied().unwrap_or_default());
-    let loyalty_threshold = settings::load(db).await?.loyalty_threshold;
-    Ok(CustomerFacts {
-        customer_id,
-        total_spending,
-        loyal: total_spending >= loyalty_threshold,
-        loyalty_threshold,
-        standing,
-        tiers,
-    })
+    let spending = spending_of(db, customer_ids, &windows_of(&rules), now).await?;
+    let threshold = settings::load(db).await?.loyalty_threshold;
+    let none = BTreeMap::new();
+    Ok(customer_ids.iter().map(|id| derive_facts(*id, spending.get(id).unwrap_or(&none), &tiers, threshold)).collect())
+}
+
+/// The tier rule in SQL, for filtering and counting many customers at once: a
+/// `CASE` giving `value_of(tier)` for the tier each row of a [`spending_subquery`]
+/// aliased `s` is in (`none` when in no tier). Generated from
+/// [`setia_domain::tier::highest_first`], the order the rule itself uses.
+pub fn tier_case(ladder: &[TierRule], value_of: impl Fn(&TierRule) -> i64, none: i64) -> String {
+    // CAST: integer literals are 32-bit on PostgreSQL; ids are BIGINT.
+    let mut sql = String::from("CAST(CASE");
+    for t in setia_domain::tier::highest_first(ladder) {
+        sql.push_str(&format!(" WHEN COALESCE(s.{}, 0) >= {} THEN {}", window_column(t.window), t.min_spending.0, value_of(t)));
+    }
+    sql.push_str(&format!(" ELSE {none} END AS BIGINT)"));
+    sql
 }

@@ -189,3 +189,40 @@ impl Tx {
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(d) if d.is_unique_violation())
 }
+
+/// One bound value of a query whose SQL is assembled at run time.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Int(i64),
+    Text(String),
+    Time(chrono::DateTime<chrono::Utc>),
+}
+
+/// The arguments of an assembled query, numbered in the order they are added,
+/// so SQL text and bindings cannot fall out of step.
+#[derive(Debug, Clone, Default)]
+pub struct Params(pub Vec<Arg>);
+
+impl Params {
+    /// Adds a value and returns its placeholder (`$3`).
+    pub fn add(&mut self, arg: Arg) -> String {
+        self.0.push(arg);
+        format!("${}", self.0.len())
+    }
+}
+
+/// Binds every [`Params`] value to a query, in order: `bind_params!(query, params)`.
+#[macro_export]
+macro_rules! bind_params {
+    ($q:expr, $params:expr) => {{
+        let mut q = $q;
+        for a in &$params.0 {
+            q = match a {
+                $crate::db::Arg::Int(i) => q.bind(*i),
+                $crate::db::Arg::Text(s) => q.bind(s.clone()),
+                $crate::db::Arg::Time(t) => q.bind(*t),
+            };
+        }
+        q
+    }};
+}

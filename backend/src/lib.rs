@@ -5,6 +5,7 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod config;
+pub mod customer_directory;
 pub mod customer_facts;
 pub mod customers;
 pub mod db;
@@ -12,12 +13,14 @@ pub mod jobs;
 pub mod login;
 pub mod notifications;
 pub mod order_expiry;
+pub mod order_list;
 pub mod orders;
 pub mod password;
 pub mod products;
 pub mod sessions;
 pub mod settings;
 pub mod staff;
+pub mod tier_census;
 pub mod tiers;
 pub mod state;
 

@@ -31,12 +31,11 @@ impl TierRow {
     }
 }
 
+const TIER_COLUMNS: &str = "id, name, min_spending, window_days, earn_rate_points, earn_rate_per, discount_basis_points, colour, created_at";
+
 #[tracing::instrument(skip_all)]
 pub async fn list_tiers(db: &Db) -> anyhow::Result<Vec<TierRow>> {
-    dispatch!(db, |c| sqlx::query_as::<_, TierRow>(
-        "SELECT id, name, min_spending, window_days, earn_rate_points, earn_rate_per, discount_basis_points, colour, created_at
-         FROM tiers ORDER BY min_spending, id"
-    )
+    dispatch!(db, |c| sqlx::query_as::<_, TierRow>(&format!("SELECT {TIER_COLUMNS} FROM tiers ORDER BY min_spending, id"))
     .fetch_all(c)
     .await)
     .context("list tiers")
@@ -64,6 +63,8 @@ pub enum TierError {
     BadEarnPer,
     #[error("colour must look like #1a2b3c")]
     BadColour,
+    #[error("no tier with this id")]
+    NotFound,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -76,8 +77,34 @@ fn valid_colour(c: &str) -> bool {
 
 /// Adds a tier after checking that the whole ladder stays valid (minimums strictly
 /// increasing, names unique). The ladder is re-read inside the write transaction.
-#[tracing::instrument(skip_all)]
 pub async fn create_tier(db: &Db, input: TierInput, actor: &crate::audit::Actor) -> Result<TierRow, TierError> {
+    save_tier(db, None, input, actor).await
+}
+
+/// Changes a tier, with the same ladder checks as [`create_tier`]. Orders keep the
+/// snapshot they were created with; customers move by the derived rule at once.
+pub async fn update_tier(db: &Db, id: i64, input: TierInput, actor: &crate::audit::Actor) -> Result<TierRow, TierError> {
+    save_tier(db, Some(id), input, actor).await
+}
+
+/// The ladder as it would be with `input` saved as tier `id` (`None`: a new tier,
+/// given id 0). Used by the save itself and by the editor's preview.
+pub fn proposed_ladder(existing: &[TierRow], id: Option<i64>, input: &TierInput) -> Vec<TierRule> {
+    let mut ladder: Vec<TierRule> = existing.iter().filter(|t| Some(t.id) != id).map(TierRow::rule).collect();
+    ladder.push(TierRule { id: id.unwrap_or(0), name: input.name.trim().to_string(), min_spending: input.min_spending, window: input.window });
+    ladder
+}
+
+fn snapshot(row: &TierRow) -> serde_json::Value {
+    serde_json::json!({
+        "name": row.name, "min_spending": row.min_spending, "window_days": row.window_days,
+        "earn_rate_points": row.earn_rate_points, "earn_rate_per": row.earn_rate_per,
+        "discount_basis_points": row.discount_basis_points, "colour": row.colour
+    })
+}
+
+#[tracing::instrument(skip_all)]
+async fn save_tier(db: &Db, id: Option<i64>, input: TierInput, actor: &crate::audit::Actor) -> Result<TierRow, TierError> {
     if input.earn_rate_points < 0 {
         return Err(TierError::BadEarnPoints);
     }
@@ -90,45 +117,62 @@ pub async fn create_tier(db: &Db, input: TierInput, actor: &crate::audit::Actor)
     }
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
-    let existing = dispatch!(tx &mut tx, |c| sqlx::query_as::<_, TierRow>(
-        "SELECT id, name, min_spending, window_days, earn_rate_points, earn_rate_per, discount_basis_points, colour, created_at
-         FROM tiers ORDER BY min_spending, id"
-    )
+    let lock = tx.for_update();
+    let existing = dispatch!(tx &mut tx, |c| sqlx::query_as::<_, TierRow>(&format!(
+        "SELECT {TIER_COLUMNS} FROM tiers ORDER BY min_spending, id{lock}"
+    ))
     .fetch_all(c)
     .await)
     .context("load tiers")?;
-    let mut ladder: Vec<TierRule> = existing.iter().map(TierRow::rule).collect();
-    ladder.push(TierRule { id: 0, name: input.name.trim().to_string(), min_spending: input.min_spending, window: input.window });
-    setia_domain::tier::validate_ladder(&ladder)?;
-    let row = dispatch!(tx &mut tx, |c| sqlx::query_as::<_, TierRow>(
-        "INSERT INTO tiers (name, min_spending, window_days, earn_rate_points, earn_rate_per, discount_basis_points, colour, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-         RETURNING id, name, min_spending, window_days, earn_rate_points, earn_rate_per, discount_basis_points, colour, created_at"
-    )
-    .bind(input.name.trim())
-    .bind(input.min_spending.0)
-    .bind(input.window.days().map(|d| i32::try_from(d).unwrap_or(i32::MAX)))
-    .bind(input.earn_rate_points)
-    .bind(input.earn_rate_per)
-    .bind(input.discount.map(|p| p.basis_points() as i32))
-    .bind(&colour)
-    .bind(now)
-    .fetch_one(c)
-    .await)
-    .context("insert tier")?;
+    let before = match id {
+        Some(id) => Some(existing.iter().find(|t| t.id == id).cloned().ok_or(TierError::NotFound)?),
+        None => None,
+    };
+    setia_domain::tier::validate_ladder(&proposed_ladder(&existing, id, &input))?;
+    let window_days = input.window.days().map(|d| i32::try_from(d).unwrap_or(i32::MAX));
+    let discount = input.discount.map(|p| i32::try_from(p.basis_points()).unwrap_or(i32::MAX));
+    let row = match id {
+        None => dispatch!(tx &mut tx, |c| sqlx::query_as::<_, TierRow>(&format!(
+            "INSERT INTO tiers (name, min_spending, window_days, earn_rate_points, earn_rate_per, discount_basis_points, colour, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {TIER_COLUMNS}"
+        ))
+        .bind(input.name.trim())
+        .bind(input.min_spending.0)
+        .bind(window_days)
+        .bind(input.earn_rate_points)
+        .bind(input.earn_rate_per)
+        .bind(discount)
+        .bind(&colour)
+        .bind(now)
+        .fetch_one(c)
+        .await),
+        Some(id) => dispatch!(tx &mut tx, |c| sqlx::query_as::<_, TierRow>(&format!(
+            "UPDATE tiers SET name = $1, min_spending = $2, window_days = $3, earn_rate_points = $4, earn_rate_per = $5,
+                    discount_basis_points = $6, colour = $7, updated_at = $8
+             WHERE id = $9 RETURNING {TIER_COLUMNS}"
+        ))
+        .bind(input.name.trim())
+        .bind(input.min_spending.0)
+        .bind(window_days)
+        .bind(input.earn_rate_points)
+        .bind(input.earn_rate_per)
+        .bind(discount)
+        .bind(&colour)
+        .bind(now)
+        .bind(id)
+        .fetch_one(c)
+        .await),
+    }
+    .context("save tier")?;
     crate::audit::record(
         &mut tx,
         crate::audit::AuditEntry {
             actor: actor.clone(),
-            action: "tier.create",
+            action: if before.is_some() { "tier.update" } else { "tier.create" },
             entity_type: "tier",
             entity_id: Some(row.id.to_string()),
-            before: None,
-            after: Some(serde_json::json!({
-                "name": row.name, "min_spending": row.min_spending, "window_days": row.window_days,
-                "earn_rate_points": row.earn_rate_points, "earn_rate_per": row.earn_rate_per,
-                "discount_basis_points": row.discount_basis_points, "colour": row.colour
-            })),
+            before: before.as_ref().map(snapshot),
+            after: Some(snapshot(&row)),
             ip: None,
             at: now,
         },

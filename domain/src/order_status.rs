@@ -58,6 +58,12 @@ impl OrderStatus {
         )
     }
 
+    /// Whether refunds can exist on an order in this status: a refund moves its
+    /// order to one of these in the same transaction, and neither leads elsewhere.
+    pub fn may_have_refunds(self) -> bool {
+        matches!(self, OrderStatus::PartiallyRefunded | OrderStatus::Refunded)
+    }
+
     /// The legal next statuses. Anything else is refused.
     pub fn can_become(self, next: OrderStatus) -> bool {
         use OrderStatus::*;
@@ -70,6 +76,11 @@ impl OrderStatus {
             Cancelled | Expired | Refunded => false,
         }
     }
+}
+
+/// The statuses that may carry refunds, for SQL `IN (…)` lists.
+pub fn refunded_statuses() -> Vec<&'static str> {
+    OrderStatus::ALL.into_iter().filter(|s| s.may_have_refunds()).map(OrderStatus::as_str).collect()
 }
 
 /// The statuses that count as spending, for SQL `IN (…)` lists.
@@ -88,6 +99,15 @@ mod tests {
         assert!(!PendingPayment.counts_as_spending());
         assert!(!Cancelled.counts_as_spending());
         assert!(!Expired.counts_as_spending());
+        // Every status a refund can lead to is one that may carry refunds.
+        for s in OrderStatus::ALL {
+            for next in OrderStatus::ALL {
+                if s.may_have_refunds() && s.can_become(next) {
+                    assert!(next.may_have_refunds(), "{s:?} -> {next:?} would hide refunds");
+                }
+            }
+        }
+        assert_eq!(refunded_statuses(), ["partially_refunded", "refunded"]);
     }
 
     #[test]

@@ -66,17 +66,25 @@ pub struct NextTier {
     pub missing: Money,
 }
 
+/// The tiers in the order the rule tries them: highest minimum first. SQL that
+/// places many customers at once (lists, census, previews) is generated from this
+/// order, so the rule has one definition.
+pub fn highest_first(tiers: &[TierRule]) -> Vec<&TierRule> {
+    let mut ladder: Vec<&TierRule> = tiers.iter().collect();
+    ladder.sort_by_key(|t| std::cmp::Reverse((t.min_spending, t.id)));
+    ladder
+}
+
 /// The rule: the current tier is the highest tier (by minimum) whose minimum is
 /// met by the spending within that tier's own window (thresholds inclusive).
 /// The next tier is the lowest tier above the current one.
 pub fn tier_standing(tiers: &[TierRule], spending: &impl SpendingByWindow) -> TierStanding {
+    let current = highest_first(tiers)
+        .into_iter()
+        .map(|t| (t, spending.spending_in(t.window)))
+        .find(|(t, spent)| *spent >= t.min_spending);
     let mut ladder: Vec<&TierRule> = tiers.iter().collect();
     ladder.sort_by_key(|t| (t.min_spending, t.id));
-    let current = ladder
-        .iter()
-        .rev()
-        .map(|t| (*t, spending.spending_in(t.window)))
-        .find(|(t, spent)| *spent >= t.min_spending);
     let floor = current.as_ref().map(|(t, _)| t.min_spending);
     let next = ladder.iter().find(|t| floor.is_none_or(|f| t.min_spending > f)).map(|t| {
         let spent = spending.spending_in(t.window);

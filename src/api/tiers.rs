@@ -98,6 +98,7 @@ pub async fn create(
         TierError::BadEarnPoints => ApiError::invalid("earn_rate_points", "invalid_earn_rate", e.to_string()),
         TierError::BadEarnPer => ApiError::invalid("earn_rate_per", "invalid_earn_rate", e.to_string()),
         TierError::BadColour => ApiError::invalid("colour", "invalid_colour", e.to_string()),
+        TierError::NotFound => ApiError::not_found("no tier with this id"),
         TierError::Unexpected(e) => ApiError::internal(e),
     })?;
     Ok((StatusCode::CREATED, Json(row.into())))

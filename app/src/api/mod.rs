@@ -4,6 +4,9 @@
 
 pub mod audit;
 pub mod auth;
+pub mod customers;
 pub mod jobs;
+pub mod orders;
 pub mod settings;
 pub mod staff;
+pub mod tiers;

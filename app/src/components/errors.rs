@@ -43,6 +43,14 @@ pub fn code_text(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> Option<S
         "currency_symbol_invalid" => t_string!(i18n, errors.currency_symbol_invalid).to_string(),
         "currency_decimals_invalid" => t_string!(i18n, errors.currency_decimals_invalid).to_string(),
         "loyalty_threshold_invalid" => t_string!(i18n, errors.loyalty_threshold_invalid).to_string(),
+        "invalid_number" => t_string!(i18n, errors.invalid_number).to_string(),
+        "invalid_window" => t_string!(i18n, errors.invalid_window).to_string(),
+        "invalid_percent" => t_string!(i18n, errors.invalid_percent).to_string(),
+        "ladder_invalid" => t_string!(i18n, errors.ladder_invalid).to_string(),
+        "name_taken" => t_string!(i18n, errors.name_taken).to_string(),
+        "invalid_colour" => t_string!(i18n, errors.invalid_colour).to_string(),
+        "invalid_earn_rate" => t_string!(i18n, errors.invalid_earn_rate).to_string(),
+        "invalid_date" => t_string!(i18n, errors.invalid_date).to_string(),
         _ => return None,
     })
 }

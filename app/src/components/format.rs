@@ -28,3 +28,47 @@ pub fn RoleName(role: Role) -> impl IntoView {
         Role::Support => t_string!(i18n, roles.support),
     }
 }
+
+/// Money in the store's currency, e.g. `Rp 1.250.000`.
+pub fn money(amount: i64, currency: &setia_domain::CurrencyFormat) -> String {
+    setia_domain::Money(amount).format(currency)
+}
+
+/// An order status as a coloured badge that always carries its name (UI.md:
+/// green paid/completed, amber pending, red expired, grey cancelled).
+#[component]
+pub fn OrderStatusBadge(#[prop(into)] status: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let class = match status.as_str() {
+        "paid" | "shipped" | "completed" => "badge badge-ok",
+        "pending_payment" | "partially_refunded" => "badge badge-warn",
+        "expired" => "badge badge-error",
+        _ => "badge badge-muted",
+    };
+    let label = {
+        let status = status.clone();
+        move || match status.as_str() {
+            "pending_payment" => t_string!(i18n, order_status.pending_payment).to_string(),
+            "paid" => t_string!(i18n, order_status.paid).to_string(),
+            "shipped" => t_string!(i18n, order_status.shipped).to_string(),
+            "completed" => t_string!(i18n, order_status.completed).to_string(),
+            "cancelled" => t_string!(i18n, order_status.cancelled).to_string(),
+            "expired" => t_string!(i18n, order_status.expired).to_string(),
+            "partially_refunded" => t_string!(i18n, order_status.partially_refunded).to_string(),
+            "refunded" => t_string!(i18n, order_status.refunded).to_string(),
+            other => other.to_string(),
+        }
+    };
+    view! { <span class=class data-status=status>{label}</span> }
+}
+
+/// A tier's name with its colour as a swatch (the name is always written).
+#[component]
+pub fn TierName(#[prop(into)] name: String, #[prop(into)] colour: String) -> impl IntoView {
+    view! {
+        <span class="tier-name">
+            <span class="swatch" aria-hidden="true" style=format!("background:{colour}")></span>
+            {name}
+        </span>
+    }
+}

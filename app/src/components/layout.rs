@@ -88,6 +88,15 @@ fn Frame(user: SessionUser) -> impl IntoView {
                 <ul>
                     <li><A href="/" exact=true>{t!(i18n, nav.home)}</A></li>
                 </ul>
+                <p class="nav-group">{t!(i18n, nav.group_sales)}</p>
+                <ul>
+                    <li><A href="/customers">{t!(i18n, nav.customers)}</A></li>
+                    <li><A href="/orders">{t!(i18n, nav.orders)}</A></li>
+                </ul>
+                <p class="nav-group">{t!(i18n, nav.group_membership)}</p>
+                <ul>
+                    <li><A href="/tiers">{t!(i18n, nav.tiers)}</A></li>
+                </ul>
                 <Show when=move || admin_pages>
                     <p class="nav-group">{t!(i18n, nav.group_admin)}</p>
                     <ul>

@@ -4,3 +4,4 @@ pub mod errors;
 pub mod format;
 pub mod language;
 pub mod layout;
+pub mod list;

@@ -4,6 +4,7 @@
 use crate::api::audit::{list_audit, AuditPage as AuditData};
 use crate::components::errors::refusal_view;
 use crate::components::format::local_time;
+use crate::components::list::urlencode;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -47,15 +48,6 @@ fn page_href(page: i64, action: &Option<String>, actor: &Option<String>) -> Stri
         q.push(format!("actor={}", urlencode(a)));
     }
     format!("/audit?{}", q.join("&"))
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

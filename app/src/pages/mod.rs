@@ -1,17 +1,23 @@
 //! One module per page.
 
 mod audit;
+mod customers;
 mod home;
 mod jobs;
 mod login;
 mod not_found;
+mod orders;
 mod settings;
+mod tiers;
 mod users;
 
 pub use audit::AuditPage;
+pub use customers::{CustomerPage, CustomersPage};
 pub use home::HomePage;
 pub use jobs::JobsPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
+pub use orders::{OrderPage, OrdersPage};
 pub use settings::SettingsPage;
+pub use tiers::TiersPage;
 pub use users::UsersPage;

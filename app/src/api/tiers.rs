@@ -1,0 +1,250 @@
+//! The tier editor (SPEC §2.2): every staff role reads the tiers, their
+//! distribution and who is close to the next tier; admins and marketing edit
+//! them, after a preview of how many customers would move.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use setia_domain::CurrencyFormat;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TierDto {
+    pub id: i64,
+    pub name: String,
+    pub min_spending: i64,
+    pub window_days: Option<i32>,
+    pub earn_rate_points: i64,
+    pub earn_rate_per: i64,
+    pub discount_percent: Option<String>,
+    pub colour: String,
+    pub customers: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearDto {
+    pub customer_id: i64,
+    pub name: String,
+    pub tier: Option<String>,
+    pub next: String,
+    pub missing: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TiersOverviewDto {
+    pub tiers: Vec<TierDto>,
+    pub no_tier: i64,
+    pub near: Vec<NearDto>,
+    pub near_total: i64,
+    pub currency: CurrencyFormat,
+    pub can_edit: bool,
+}
+
+/// The editor's fields as typed; a preview hands them back so the save that
+/// follows saves exactly what was previewed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TierForm {
+    pub id: String,
+    pub name: String,
+    pub min_spending: String,
+    pub window_days: String,
+    pub earn_rate_points: String,
+    pub earn_rate_per: String,
+    pub discount_percent: String,
+    pub colour: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierMovesDto {
+    pub up: i64,
+    pub down: i64,
+    pub unchanged: i64,
+    pub form: TierForm,
+}
+
+pub const EDITORS: [setia_domain::Role; 2] = [setia_domain::Role::Admin, setia_domain::Role::Marketing];
+
+/// `POST /api/tiers_overview` — the ladder, customers per tier, and customers
+/// within 10 % of their next tier.
+#[server(endpoint = "tiers_overview")]
+pub async fn tiers_overview() -> Result<TiersOverviewDto, AppError> {
+    let me = crate::guard::require_staff().await?;
+    use setia_backend::tiers::TierRow;
+    let state = crate::guard::app_state()?;
+    let now = chrono::Utc::now();
+    let tiers = setia_backend::tiers::list_tiers(&state.db).await?;
+    let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
+    let counts = setia_backend::tier_census::tier_distribution(&state.db, &rules, now).await?;
+    let count_of = |id: Option<i64>| counts.iter().find(|(t, _)| *t == id).map_or(0, |(_, n)| *n);
+    let (near_ids, near_total) = setia_backend::tier_census::near_next_tier(&state.db, &rules, now, 20).await?;
+    let facts = setia_backend::customer_facts::customers_facts(&state.db, &near_ids, now).await?;
+    let mut near = Vec::with_capacity(near_ids.len());
+    for f in facts {
+        let Some(next) = f.standing.next.as_ref() else { continue };
+        let name = setia_backend::customers::find_customer(&state.db, f.customer_id).await?.map(|c| c.name).unwrap_or_default();
+        near.push(NearDto {
+            customer_id: f.customer_id,
+            name,
+            tier: f.tier().map(|t| t.name.clone()),
+            next: next.tier.name.clone(),
+            missing: next.missing.0,
+        });
+    }
+    let settings = setia_backend::settings::load(&state.db).await?;
+    Ok(TiersOverviewDto {
+        tiers: tiers
+            .iter()
+            .map(|t| TierDto {
+                id: t.id,
+                name: t.name.clone(),
+                min_spending: t.min_spending,
+                window_days: t.window_days,
+                earn_rate_points: t.earn_rate_points,
+                earn_rate_per: t.earn_rate_per,
+                discount_percent: t
+                    .discount_basis_points
+                    .and_then(|bp| setia_domain::Percent::from_basis_points(u32::try_from(bp).ok()?).ok())
+                    .map(|p| p.to_string()),
+                colour: t.colour.clone(),
+                customers: count_of(Some(t.id)),
+            })
+            .collect(),
+        no_tier: count_of(None),
+        near,
+        near_total,
+        currency: settings.currency,
+        can_edit: me.role.grants_any(&EDITORS),
+    })
+}
+
+/// Reads the editor's form; errors name the field.
+#[cfg(feature = "ssr")]
+#[allow(clippy::too_many_arguments)]
+fn parse_form(
+    id: &str,
+    name: String,
+    min_spending: &str,
+    window_days: &str,
+    earn_rate_points: &str,
+    earn_rate_per: &str,
+    discount_percent: &str,
+    colour: String,
+) -> Result<(Option<i64>, setia_backend::tiers::TierInput), AppError> {
+    let int = |field: &str, v: &str| -> Result<i64, AppError> {
+        v.trim().replace(['.', ' '], "").parse::<i64>().map_err(|_| AppError::invalid(field, "invalid_number", "a whole number"))
+    };
+    let id = match id.trim() {
+        "" => None,
+        v => Some(v.parse::<i64>().map_err(|_| AppError::invalid("id", "invalid_id", "unknown tier"))?),
+    };
+    if name.trim().is_empty() {
+        return Err(AppError::invalid("name", "name_required", "name is required"));
+    }
+    let min = int("min_spending", min_spending)?;
+    let window = match window_days.trim() {
+        "" => None,
+        v => {
+            let d = int("window_days", v)?;
+            if !(1..=3650).contains(&d) {
+                return Err(AppError::invalid("window_days", "invalid_window", "from 1 to 3650 days, or empty for lifetime"));
+            }
+            Some(d)
+        }
+    };
+    let discount = match discount_percent.trim() {
+        "" => None,
+        v => Some(setia_domain::Percent::parse(&v.replace(',', ".")).map_err(|e| AppError::invalid("discount_percent", "invalid_percent", e.to_string()))?),
+    };
+    Ok((
+        id,
+        setia_backend::tiers::TierInput {
+            name,
+            min_spending: setia_domain::Money(min),
+            window: setia_domain::TierWindow::from_days(window),
+            earn_rate_points: int("earn_rate_points", earn_rate_points)?,
+            earn_rate_per: int("earn_rate_per", earn_rate_per)?,
+            discount,
+            colour: Some(colour).filter(|c| !c.trim().is_empty()),
+        },
+    ))
+}
+
+#[cfg(feature = "ssr")]
+fn tier_error(e: setia_backend::tiers::TierError) -> AppError {
+    use setia_backend::tiers::TierError;
+    use setia_domain::tier::LadderError;
+    let message = e.to_string();
+    match e {
+        TierError::Ladder(LadderError::NameRequired) => AppError::invalid("name", "name_required", message),
+        TierError::Ladder(LadderError::DuplicateName(_)) => AppError::invalid("name", "name_taken", message),
+        TierError::Ladder(_) => AppError::invalid("min_spending", "ladder_invalid", message),
+        TierError::BadEarnPoints => AppError::invalid("earn_rate_points", "invalid_earn_rate", message),
+        TierError::BadEarnPer => AppError::invalid("earn_rate_per", "invalid_earn_rate", message),
+        TierError::BadColour => AppError::invalid("colour", "invalid_colour", message),
+        TierError::NotFound => AppError::NotFound,
+        TierError::Unexpected(e) => AppError::internal(e),
+    }
+}
+
+/// `POST /api/preview_tier` — how many customers would move up or down if the
+/// form were saved. Changes nothing.
+#[server(endpoint = "preview_tier")]
+#[allow(clippy::too_many_arguments)]
+pub async fn preview_tier(
+    id: String,
+    name: String,
+    min_spending: String,
+    window_days: String,
+    earn_rate_points: String,
+    earn_rate_per: String,
+    discount_percent: String,
+    colour: String,
+) -> Result<TierMovesDto, AppError> {
+    crate::guard::require_any(&EDITORS).await?;
+    use setia_backend::tiers::{proposed_ladder, TierRow};
+    let state = crate::guard::app_state()?;
+    let form = TierForm {
+        id: id.clone(),
+        name: name.clone(),
+        min_spending: min_spending.clone(),
+        window_days: window_days.clone(),
+        earn_rate_points: earn_rate_points.clone(),
+        earn_rate_per: earn_rate_per.clone(),
+        discount_percent: discount_percent.clone(),
+        colour: colour.clone(),
+    };
+    let (id, input) = parse_form(&id, name, &min_spending, &window_days, &earn_rate_points, &earn_rate_per, &discount_percent, colour)?;
+    let existing = setia_backend::tiers::list_tiers(&state.db).await?;
+    if id.is_some_and(|id| !existing.iter().any(|t| t.id == id)) {
+        return Err(AppError::NotFound);
+    }
+    let proposed = proposed_ladder(&existing, id, &input);
+    setia_domain::tier::validate_ladder(&proposed).map_err(|e| tier_error(e.into()))?;
+    let current: Vec<_> = existing.iter().map(TierRow::rule).collect();
+    let m = setia_backend::tier_census::preview_moves(&state.db, &current, &proposed, chrono::Utc::now()).await?;
+    Ok(TierMovesDto { up: m.up, down: m.down, unchanged: m.unchanged, form })
+}
+
+/// `POST /api/save_tier` — creates (empty id) or changes a tier, audited.
+#[server(endpoint = "save_tier")]
+#[allow(clippy::too_many_arguments)]
+pub async fn save_tier(
+    id: String,
+    name: String,
+    min_spending: String,
+    window_days: String,
+    earn_rate_points: String,
+    earn_rate_per: String,
+    discount_percent: String,
+    colour: String,
+) -> Result<i64, AppError> {
+    let me = crate::guard::require_any(&EDITORS).await?;
+    let state = crate::guard::app_state()?;
+    let (id, input) = parse_form(&id, name, &min_spending, &window_days, &earn_rate_points, &earn_rate_per, &discount_percent, colour)?;
+    let actor = setia_backend::audit::Actor::staff(me.id, &me.email);
+    let saved = match id {
+        Some(id) => setia_backend::tiers::update_tier(&state.db, id, input, &actor).await,
+        None => setia_backend::tiers::create_tier(&state.db, input, &actor).await,
+    }
+    .map_err(tier_error)?;
+    Ok(saved.id)
+}
