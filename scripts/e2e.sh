@@ -43,6 +43,9 @@ export DATABASE_URL=$db_url SETIA_ADDR=127.0.0.1:$port SETIA_SITE_ROOT=${SETIA_S
 export SETIA_E2E_URL=http://127.0.0.1:$port SETIA_E2E_ADMIN_EMAIL=admin@toko.test SETIA_E2E_ADMIN_PASSWORD='admin password 123'
 
 "$bin" create-admin --email "$SETIA_E2E_ADMIN_EMAIL" --name "Ayu Admin" --password "$SETIA_E2E_ADMIN_PASSWORD" >/dev/null
+# An admin API token, for the tests that seed a store through the REST API.
+SETIA_E2E_TOKEN=$("$bin" token create --name e2e --scope admin 2>/dev/null)
+export SETIA_E2E_TOKEN
 "$bin" serve >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; cp "$work/server.log" /tmp/setia-e2e-last-server.log 2>/dev/null; rm -rf "$work"' EXIT

@@ -1,4 +1,4 @@
-//! The command line: `setia serve | migrate | create-admin`.
+//! The command line: `setia serve | migrate | create-admin | has-admin | token | demo-data`.
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
@@ -33,6 +33,17 @@ pub enum Command {
     },
     /// Exit 0 when an active admin exists, 1 otherwise (for setup scripts).
     HasAdmin,
+    /// Fill an empty database with a demo store: Indonesian customers, IDR
+    /// products, tiers and a year of orders in every status.
+    DemoData {
+        #[arg(long, default_value_t = 2_000)]
+        customers: u64,
+        #[arg(long, default_value_t = 20_000)]
+        orders: u64,
+        /// The same seed gives the same store.
+        #[arg(long, default_value_t = 62)]
+        seed: u64,
+    },
     /// API tokens for POS terminals and integrations.
     Token {
         #[command(subcommand)]
@@ -134,4 +145,24 @@ pub async fn has_admin(config: &Config) -> anyhow::Result<bool> {
     let n = staff::count_admins(&db).await?;
     db.close().await;
     Ok(n > 0)
+}
+
+pub async fn demo_data(config: &Config, customers: u64, orders: u64, seed: u64) -> anyhow::Result<()> {
+    use setia_backend::demo_data::{fill, DemoSize};
+    let db = Db::connect(&config.database_url, 2).await?;
+    db.migrate().await?;
+    let started = std::time::Instant::now();
+    let report = fill(&db, DemoSize { customers, orders, seed }, chrono::Utc::now(), &|step| eprintln!("demo-data: {step}")).await?;
+    db.close().await;
+    println!(
+        "demo store ready in {:.1} s: {} customers, {} orders ({} lines, {} refunds), {} products, {} tiers",
+        started.elapsed().as_secs_f64(),
+        report.customers,
+        report.orders,
+        report.lines,
+        report.refunds,
+        report.products,
+        report.tiers
+    );
+    Ok(())
 }

@@ -54,6 +54,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             cli::create_admin(&config, &email, &name, password).await?;
         }
         Command::Token { action } => cli::token(&config, action).await?,
+        Command::DemoData { customers, orders, seed } => cli::demo_data(&config, customers, orders, seed).await?,
         Command::HasAdmin => {
             return Ok(if cli::has_admin(&config).await? { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }

@@ -196,6 +196,11 @@ pub enum Arg {
     Int(i64),
     Text(String),
     Time(chrono::DateTime<chrono::Utc>),
+    // Typed, because PostgreSQL checks a NULL parameter's type against its column.
+    OptInt(Option<i64>),
+    OptText(Option<String>),
+    OptTime(Option<chrono::DateTime<chrono::Utc>>),
+    OptDate(Option<chrono::NaiveDate>),
 }
 
 /// The arguments of an assembled query, numbered in the order they are added,
@@ -221,6 +226,10 @@ macro_rules! bind_params {
                 $crate::db::Arg::Int(i) => q.bind(*i),
                 $crate::db::Arg::Text(s) => q.bind(s.clone()),
                 $crate::db::Arg::Time(t) => q.bind(*t),
+                $crate::db::Arg::OptInt(v) => q.bind(*v),
+                $crate::db::Arg::OptText(v) => q.bind(v.clone()),
+                $crate::db::Arg::OptTime(v) => q.bind(*v),
+                $crate::db::Arg::OptDate(v) => q.bind(*v),
             };
         }
         q

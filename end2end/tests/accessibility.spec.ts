@@ -35,7 +35,7 @@ test('the signed-in pages have no serious accessibility violations', async ({ pa
   await page.getByLabel('Password').fill(admin.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/$/);
-  for (const path of ['/', '/users', '/audit', '/settings', '/jobs']) {
+  for (const path of ['/', '/users', '/audit', '/settings', '/jobs', '/customers', '/orders', '/tiers']) {
     await page.goto(path);
     expect(await seriousViolations(page), path).toEqual([]);
   }
