@@ -191,6 +191,9 @@ pub async fn customers_facts(db: &Db, customer_ids: &[i64], now: DateTime<Utc>) 
 /// aliased `s` is in (`none` when in no tier). Generated from
 /// [`setia_domain::tier::highest_first`], the order the rule itself uses.
 pub fn tier_case(ladder: &[TierRule], value_of: impl Fn(&TierRule) -> i64, none: i64) -> String {
+    if ladder.is_empty() {
+        return format!("CAST({none} AS BIGINT)");
+    }
     // CAST: integer literals are 32-bit on PostgreSQL; ids are BIGINT.
     let mut sql = String::from("CAST(CASE");
     for t in setia_domain::tier::highest_first(ladder) {

@@ -89,7 +89,7 @@ test('the orders list filters by status and source, and an order shows its trace
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText('No order matches');
   await page.goto(`/orders?reference=E2E-${run}-3`);
-  await rows.first().getByRole('link').click();
+  await rows.first().getByRole('link').first().click();
   await expect(page.getByTestId('order-total')).toHaveText('Rp 50.000');
   await expect(page.getByTestId('order-trace')).toContainText('No discount applied.');
 });
