@@ -41,6 +41,10 @@ pub struct ServerState {
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url, config.db_max_connections).await?;
     db.migrate().await?;
+    if db.backend() == setia_backend::config::Backend::Sqlite {
+        // Cheap on SQLite and needed there before the first big query (see Db::optimize).
+        db.optimize().await?;
+    }
     DbSessionStore::new(&db).migrate().await.context("create the session table")?;
     Ok(AppState { db, config: Arc::new(config) })
 }

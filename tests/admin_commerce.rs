@@ -208,3 +208,22 @@ both_backends!(tier_editor_previews_moves_then_saves, |app| async move {
     assert!(page.text.contains(r#"data-testid="tier-distribution""#));
     assert!(!page.text.contains(r#"data-testid="tier-editor""#), "support reads, does not edit");
 });
+
+both_backends!(the_pages_work_on_an_empty_store, |app| async move {
+    let admin = app.signed_in(Role::Admin).await;
+    for (name, form) in [
+        ("tiers_overview", vec![]),
+        ("list_customers", vec![("page", "1"), ("sort", "spending_desc")]),
+        ("list_customers", vec![("page", "3"), ("loyal", "yes")]),
+        ("list_orders", vec![("page", "1")]),
+        ("preview_tier", vec![("id", ""), ("name", "Silver"), ("min_spending", "0"), ("window_days", ""), ("earn_rate_points", "1"), ("earn_rate_per", "1000"), ("discount_percent", ""), ("colour", "")]),
+    ] {
+        let r = admin.server_fn(name, &form).await;
+        assert_eq!(r.status, 200, "{name}: {:?}", r.body);
+    }
+    for page in ["/customers", "/orders", "/tiers", "/customers?sort=spending_desc&tier=none"] {
+        let r = admin.get(page).await;
+        assert_eq!(r.status, 200, "{page}");
+    }
+    assert_eq!(admin.get("/customers/12345").await.status, 404);
+});

@@ -41,3 +41,31 @@ both_backends!(demo_data_fills_an_empty_store_once, |app| async move {
     assert!(again.unwrap_err().to_string().contains("empty"));
     assert_eq!(count("SELECT COUNT(*) FROM orders").await, 3_000);
 });
+
+both_backends!(planner_statistics_keep_one_customers_spending_on_its_index, |app| async move {
+    let db = &app.state.db;
+    fill(db, DemoSize { customers: 200, orders: 4_000, seed: 3 }, chrono::Utc::now(), &|_| {}).await.unwrap();
+    // The daily job runs and is recorded.
+    let run = setia_backend::jobs::run_and_record(db, &setia_backend::db_maintenance::job(), "test", chrono::Utc::now()).await.unwrap();
+    assert_eq!(run.outcome, "ok", "{:?}", run.error);
+    if let setia_backend::Db::Sqlite(pool) = db {
+        // Without statistics SQLite read one customer's spending through the status
+        // index (most of `orders`); with them it uses the customer index.
+        let mut params = setia_backend::db::Params::default();
+        let sql = setia_backend::customer_facts::spending_subquery(
+            &[setia_domain::TierWindow::Lifetime, setia_domain::TierWindow::RollingDays(365)],
+            chrono::Utc::now(),
+            &mut params,
+            Some(&[1, 2, 3]),
+        );
+        let explain = format!("EXPLAIN QUERY PLAN {sql}");
+        let plan: Vec<String> = setia_backend::bind_params!(sqlx::query_as::<_, (i64, i64, i64, String)>(&explain), params)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.3)
+            .collect();
+        assert!(plan.iter().any(|p| p.contains("orders_customer_paid")), "{plan:?}");
+    }
+});

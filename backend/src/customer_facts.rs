@@ -56,14 +56,24 @@ pub fn windows_of(rules: &[TierRule]) -> Vec<TierWindow> {
 /// The definition of spending in SQL: `SELECT customer_id, s_life, s_dN… FROM
 /// orders … GROUP BY customer_id`, each customer's net paid spending in each
 /// window as of `now`. `only` restricts it to the given customers.
-/// Refunds are looked up only on statuses that may carry them (see
-/// `OrderStatus::may_have_refunds`), so the whole table aggregates in one pass.
+///
+/// Net = total minus the order's refunds. For a few customers the refunds are
+/// looked up per order (an index probe, and only on statuses that may carry them:
+/// `OrderStatus::may_have_refunds`); for all customers they are summed once and
+/// joined, so the whole table aggregates in one pass. Same value, two plans.
 pub fn spending_subquery(windows: &[TierWindow], now: DateTime<Utc>, params: &mut Params, only: Option<&[i64]>) -> String {
     let statuses = spending_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
     let refunded = refunded_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
-    let net = format!(
-        "(o.total - CASE WHEN o.status IN ({refunded}) THEN COALESCE((SELECT SUM(rf.amount) FROM refunds rf WHERE rf.order_id = o.id), 0) ELSE 0 END)"
-    );
+    let (net, refunds_join) = match only {
+        Some(_) => (
+            format!("(o.total - CASE WHEN o.status IN ({refunded}) THEN COALESCE((SELECT SUM(rf.amount) FROM refunds rf WHERE rf.order_id = o.id), 0) ELSE 0 END)"),
+            String::new(),
+        ),
+        None => (
+            "(o.total - COALESCE(rf.refunded, 0))".to_string(),
+            " LEFT JOIN (SELECT order_id, SUM(amount) AS refunded FROM refunds GROUP BY order_id) rf ON rf.order_id = o.id".to_string(),
+        ),
+    };
     // CAST because PostgreSQL's SUM(bigint) is numeric.
     let columns: Vec<String> = windows
         .iter()
@@ -84,7 +94,7 @@ pub fn spending_subquery(windows: &[TierWindow], now: DateTime<Utc>, params: &mu
         None => String::new(),
     };
     format!(
-        "SELECT o.customer_id, {} FROM orders o
+        "SELECT o.customer_id, {} FROM orders o{refunds_join}
          WHERE o.customer_id IS NOT NULL AND o.status IN ({statuses}) AND o.paid_at IS NOT NULL{restrict}
          GROUP BY o.customer_id",
         columns.join(", ")

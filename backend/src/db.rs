@@ -145,6 +145,25 @@ impl Db {
         })
     }
 
+    /// Refreshes the query planner's statistics. SQLite keeps none until asked, and
+    /// without them it may pick the status index over the customer index and read
+    /// most of `orders` for one customer's spending; `PRAGMA optimize` (sampling at
+    /// most 1,000 rows per index) analyzes what needs it. PostgreSQL: `ANALYZE`
+    /// (autovacuum does this too; this is for right after a bulk load).
+    pub async fn optimize(&self) -> anyhow::Result<()> {
+        match self {
+            Db::Sqlite(p) => {
+                let mut c = p.acquire().await.context("acquire sqlite connection")?;
+                sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *c).await.context("set analysis limit")?;
+                sqlx::query("PRAGMA optimize = 0x10002").execute(&mut *c).await.context("optimize sqlite")?;
+            }
+            Db::Postgres(p) => {
+                sqlx::query("ANALYZE").execute(p).await.context("analyze postgres")?;
+            }
+        }
+        Ok(())
+    }
+
     /// `SELECT 1`, for health checks.
     pub async fn ping(&self) -> anyhow::Result<()> {
         dispatch!(self, |c| sqlx::query("SELECT 1").execute(c).await.map(|r| r.rows_affected())).context("ping database")?;

@@ -308,5 +308,7 @@ pub async fn fill(db: &Db, size: DemoSize, now: DateTime<Utc>, progress: &(dyn F
         }
     }
     report.orders = size.orders;
+    progress("planner statistics");
+    db.optimize().await?;
     Ok(report)
 }

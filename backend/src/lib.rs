@@ -9,6 +9,7 @@ pub mod customer_directory;
 pub mod customer_facts;
 pub mod customers;
 pub mod db;
+pub mod db_maintenance;
 pub mod demo_data;
 pub mod jobs;
 pub mod login;

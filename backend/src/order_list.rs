@@ -4,7 +4,7 @@
 use crate::bind_params;
 use crate::db::{Arg, Db, Params};
 use crate::dispatch;
-use crate::orders::{OrderRow, OrderSource};
+use crate::orders::{OrderRow, OrderSource, ORDER_COLUMNS};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use setia_domain::OrderStatus;
@@ -21,10 +21,6 @@ pub struct OrderFilter {
     /// A prefix of the external reference.
     pub reference: Option<String>,
 }
-
-const COLUMNS: &str = "id, source, external_ref, customer_id, status, payment_deadline, subtotal, discount_total,
-    points_discount, shipping, total, tier_id, tier_name, tier_earn_rate_points, tier_earn_rate_per,
-    tier_discount_basis_points, coupon_code, payment_ref, paid_at, created_at, updated_at";
 
 /// One page of orders, newest first, and how many match.
 #[tracing::instrument(skip_all)]
@@ -55,7 +51,7 @@ pub async fn list_orders(db: &Db, filter: &OrderFilter, limit: i64, offset: i64)
         dispatch!(db, |c| bind_params!(sqlx::query_scalar::<_, i64>(&count_sql), params).fetch_one(c).await).context("count orders")?;
     let lim = params.add(Arg::Int(limit));
     let off = params.add(Arg::Int(offset));
-    let sql = format!("SELECT {COLUMNS} FROM orders WHERE {cond} ORDER BY created_at DESC, id DESC LIMIT {lim} OFFSET {off}");
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE {cond} ORDER BY created_at DESC, id DESC LIMIT {lim} OFFSET {off}");
     let rows = dispatch!(db, |c| bind_params!(sqlx::query_as::<_, OrderRow>(&sql), params).fetch_all(c).await).context("list orders")?;
     Ok((rows, total))
 }

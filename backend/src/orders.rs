@@ -152,7 +152,7 @@ pub struct OrderRow {
     pub updated_at: DateTime<Utc>,
 }
 
-const ORDER_COLUMNS: &str = "id, source, external_ref, customer_id, status, payment_deadline, subtotal, discount_total,
+pub(crate) const ORDER_COLUMNS: &str = "id, source, external_ref, customer_id, status, payment_deadline, subtotal, discount_total,
     points_discount, shipping, total, tier_id, tier_name, tier_earn_rate_points, tier_earn_rate_per,
     tier_discount_basis_points, coupon_code, payment_ref, paid_at, created_at, updated_at";
 
@@ -335,7 +335,7 @@ fn snapshot_of(t: &TierRow) -> TierSnapshot {
         name: t.name.clone(),
         earn_rate_points: t.earn_rate_points,
         earn_rate_per: t.earn_rate_per,
-        discount: t.discount_basis_points.and_then(|bp| Percent::from_basis_points(u32::try_from(bp).ok()?).ok()),
+        discount: t.discount(),
     }
 }
 

@@ -21,6 +21,11 @@ pub struct TierRow {
 }
 
 impl TierRow {
+    /// The tier discount, when the tier has one.
+    pub fn discount(&self) -> Option<setia_domain::Percent> {
+        self.discount_basis_points.and_then(|bp| setia_domain::Percent::from_basis_points(u32::try_from(bp).ok()?).ok())
+    }
+
     pub fn rule(&self) -> TierRule {
         TierRule {
             id: self.id,

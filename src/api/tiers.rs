@@ -42,6 +42,7 @@ pub struct TierView {
 
 impl From<TierRow> for TierView {
     fn from(t: TierRow) -> Self {
+        let discount_percent = t.discount().map(|p| p.to_string());
         TierView {
             id: t.id,
             name: t.name,
@@ -49,10 +50,7 @@ impl From<TierRow> for TierView {
             window_days: t.window_days,
             earn_rate_points: t.earn_rate_points,
             earn_rate_per: t.earn_rate_per,
-            discount_percent: t
-                .discount_basis_points
-                .and_then(|bp| Percent::from_basis_points(u32::try_from(bp).ok()?).ok())
-                .map(|p| p.to_string()),
+            discount_percent,
             colour: t.colour,
         }
     }

@@ -100,10 +100,7 @@ pub async fn tiers_overview() -> Result<TiersOverviewDto, AppError> {
                 window_days: t.window_days,
                 earn_rate_points: t.earn_rate_points,
                 earn_rate_per: t.earn_rate_per,
-                discount_percent: t
-                    .discount_basis_points
-                    .and_then(|bp| setia_domain::Percent::from_basis_points(u32::try_from(bp).ok()?).ok())
-                    .map(|p| p.to_string()),
+                discount_percent: t.discount().map(|p| p.to_string()),
                 colour: t.colour.clone(),
                 customers: count_of(Some(t.id)),
             })

@@ -108,6 +108,14 @@ pub fn refusal_view(error: AppError) -> AnyView {
     match error {
         AppError::Forbidden => view! { <Forbidden/> }.into_any(),
         AppError::Unauthenticated => view! { <leptos_router::components::Redirect path="/login"/> }.into_any(),
+        AppError::NotFound => {
+            // A record that does not exist is a 404 page, not a 200 with a notice.
+            #[cfg(feature = "ssr")]
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(http::StatusCode::NOT_FOUND);
+            }
+            view! { <section class="page" data-page="not-found"><ErrorNotice error=AppError::NotFound/></section> }.into_any()
+        }
         other => view! { <ErrorNotice error=other/> }.into_any(),
     }
 }
