@@ -13,7 +13,7 @@ use crate::settings;
 use crate::tiers::{self, TierRow};
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
-use setia_domain::order_status::{refunded_statuses, spending_statuses};
+use setia_domain::order_status::spending_statuses;
 use setia_domain::tier::{tier_standing, TierStanding};
 use setia_domain::{Money, TierRule, TierWindow};
 use std::collections::{BTreeMap, HashMap};
@@ -58,17 +58,12 @@ pub fn windows_of(rules: &[TierRule]) -> Vec<TierWindow> {
 /// window as of `now`. `only` restricts it to the given customers.
 ///
 /// Net = total minus the order's refunds. For a few customers the refunds are
-/// looked up per order (an index probe, and only on statuses that may carry them:
-/// `OrderStatus::may_have_refunds`); for all customers they are summed once and
+/// probed per order (an index lookup); for all customers they are summed once and
 /// joined, so the whole table aggregates in one pass. Same value, two plans.
 pub fn spending_subquery(windows: &[TierWindow], now: DateTime<Utc>, params: &mut Params, only: Option<&[i64]>) -> String {
     let statuses = spending_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
-    let refunded = refunded_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
     let (net, refunds_join) = match only {
-        Some(_) => (
-            format!("(o.total - CASE WHEN o.status IN ({refunded}) THEN COALESCE((SELECT SUM(rf.amount) FROM refunds rf WHERE rf.order_id = o.id), 0) ELSE 0 END)"),
-            String::new(),
-        ),
+        Some(_) => ("(o.total - COALESCE((SELECT SUM(rf.amount) FROM refunds rf WHERE rf.order_id = o.id), 0))".to_string(), String::new()),
         None => (
             "(o.total - COALESCE(rf.refunded, 0))".to_string(),
             " LEFT JOIN (SELECT order_id, SUM(amount) AS refunded FROM refunds GROUP BY order_id) rf ON rf.order_id = o.id".to_string(),

@@ -78,11 +78,6 @@ impl OrderStatus {
     }
 }
 
-/// The statuses that may carry refunds, for SQL `IN (…)` lists.
-pub fn refunded_statuses() -> Vec<&'static str> {
-    OrderStatus::ALL.into_iter().filter(|s| s.may_have_refunds()).map(OrderStatus::as_str).collect()
-}
-
 /// The statuses that count as spending, for SQL `IN (…)` lists.
 pub fn spending_statuses() -> Vec<&'static str> {
     OrderStatus::ALL.into_iter().filter(|s| s.counts_as_spending()).map(OrderStatus::as_str).collect()
@@ -107,7 +102,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(refunded_statuses(), ["partially_refunded", "refunded"]);
     }
 
     #[test]
