@@ -108,6 +108,12 @@ fn main() {
             dispatch!(&db, |c| sqlx::query_as::<_, (i64, i64)>("SELECT MIN(id), MAX(id) FROM customers").fetch_one(c).await).unwrap();
         let gold: i64 = dispatch!(&db, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM tiers ORDER BY min_spending DESC LIMIT 1").fetch_one(c).await)
             .unwrap_or(0);
+        // What the job would do on a running server: keep the spending index fresh.
+        if setia_backend::spending_index::needs_rebuild(&db, chrono::Utc::now()).await.unwrap() {
+            let started = Instant::now();
+            let indexed = setia_backend::spending_index::rebuild(&db, chrono::Utc::now()).await.unwrap();
+            println!("spending index rebuilt for {indexed} customers in {} ms\n", started.elapsed().as_millis());
+        }
         // A fixed spread of customer ids, the same on every run.
         let pick = move |i: usize| lo + ((i as i64 * 7_919_777) % (hi - lo + 1));
         println!("## {:?}: {customers} customers, {orders} orders, {n} requests per case\n", db.backend());
@@ -138,17 +144,25 @@ fn main() {
                 let base = base.clone();
                 move |i| (format!("{base}/customers?q=0812{:07}", i * 13), None)
             })),
-            ("customer list, sorted by spending", few, Box::new({
+            ("customer list, sorted by spending", n, Box::new({
                 let base = base.clone();
                 move |_| (format!("{base}/customers?sort=spending_desc"), None)
             })),
-            ("customer list, top tier only", few, Box::new({
+            ("customer list, top tier only", n, Box::new({
                 let base = base.clone();
                 move |_| (format!("{base}/customers?tier={gold}"), None)
             })),
-            ("customer list, loyal only", few, Box::new({
+            ("customer list, loyal only", n, Box::new({
                 let base = base.clone();
                 move |_| (format!("{base}/customers?loyal=yes"), None)
+            })),
+            ("customer list, top tier by spending, page 20", n, Box::new({
+                let base = base.clone();
+                move |_| (format!("{base}/customers?tier={gold}&sort=spending_asc&page=20"), None)
+            })),
+            ("tiers page (distribution, near next tier)", few, Box::new({
+                let base = base.clone();
+                move |_| (format!("{base}/tiers"), None)
             })),
         ];
         for (name, count, url) in cases {

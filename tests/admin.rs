@@ -136,3 +136,19 @@ both_backends!(admins_see_job_runs, |app| async move {
     assert_eq!(page.status, 200);
     assert!(page.text.contains("order_expiry"));
 });
+
+// Regression: a page built twice during server rendering (it sat inside the
+// Suspense waiting for the user) sent its first build's resources, failed with
+// "AppState missing from context", to the browser, which then hydrated an error
+// over the rendered page and stopped responding. Intermittent, so many loads.
+both_backends!(server_rendered_pages_send_no_failed_resources, |app| async move {
+    let admin = app.signed_in(Role::Admin).await;
+    for round in 0..15 {
+        for path in ["/", "/settings", "/jobs", "/users", "/tiers", "/customers", "/orders", "/audit"] {
+            let page = admin.get(path).await;
+            assert_eq!(page.status, 200, "{path}");
+            assert!(page.text.contains("__RESOLVED_RESOURCES"), "{path}: resources are sent");
+            assert!(!page.text.contains(r#"{\"Err\""#), "{path} (load {round}) sent a failed resource: {}", page.text);
+        }
+    }
+});

@@ -3,19 +3,22 @@
 //!
 //! Two plans. Without a tier/loyal filter or a spending sort, the page is read
 //! from `customers` alone and spending is computed for its rows only. With one,
-//! every customer's spending is aggregated once (`spending_subquery`) and filtered
-//! by the tier rule in SQL (`tier_case`). Either way the values shown come from
+//! the customers are ordered and filtered on `spending_index::standing_relation`
+//! (every customer's spending and tier, exact, from the spending index where it
+//! can serve). Either way the values shown come from
 //! `customer_facts::derive_facts`, the one definition.
 
 use crate::bind_params;
-use crate::customer_facts::{customers_facts, spending_subquery, tier_case, windows_of, CustomerFacts};
+use crate::customer_facts::{customers_facts, CustomerFacts};
 use crate::customers::Customer;
 use crate::db::{Arg, Db, Params};
 use crate::dispatch;
 use crate::settings;
+use crate::spending_index::standing_relation;
 use crate::tiers::{self, TierRow};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use setia_domain::{Phone, TierRule};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CustomerSort {
@@ -72,21 +75,32 @@ pub struct CustomerListRow {
 
 const COLUMNS: &str = "c.id, c.name, c.phone, c.email, c.birth_date, c.address, c.external_id, c.created_at";
 
-/// `(name ILIKE … OR phone LIKE … OR email LIKE …)`; a search that looks like a
-/// phone number also matches its E.164 digits (`0812…` finds `+62812…`).
+/// A name or email containing the search (case-insensitive), or, when the
+/// search is a phone number as staff type it (`0812-40…`, `+62 812…`), the
+/// customers whose stored E.164 number starts with it: a range on the unique
+/// phone index, not a scan.
 fn search_condition(search: Option<&str>, params: &mut Params) -> String {
     let Some(q) = search.map(str::trim).filter(|q| !q.is_empty()) else {
         return "1 = 1".to_string();
     };
+    if let Some(prefix) = Phone::search_prefix(q) {
+        let from = params.add(Arg::Text(prefix.clone()));
+        return match phone_prefix_end(&prefix) {
+            Some(end) => format!("(c.phone >= {from} AND c.phone < {})", params.add(Arg::Text(end))),
+            None => format!("c.phone >= {from}"),
+        };
+    }
     let text = params.add(Arg::Text(format!("%{}%", q.to_lowercase())));
-    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    let phone_like = if digits.len() >= 3 && q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
-        let national = digits.strip_prefix('0').map(|d| format!("62{d}")).unwrap_or(digits);
-        format!(" OR c.phone LIKE {}", params.add(Arg::Text(format!("%{national}%"))))
-    } else {
-        String::new()
-    };
-    format!("(lower(c.name) LIKE {text} OR c.phone LIKE {text} OR lower(c.email) LIKE {text}{phone_like})")
+    format!("(lower(c.name) LIKE {text} OR lower(c.email) LIKE {text})")
+}
+
+/// The first number after every number starting with `prefix` (`+62812` →
+/// `+62813`, `+6289` → `+629`); `None` when the prefix is all nines. Stored
+/// numbers are `+` and digits, so this bound holds under any collation.
+fn phone_prefix_end(prefix: &str) -> Option<String> {
+    let kept = prefix.trim_end_matches('9');
+    let last = kept.chars().last().filter(char::is_ascii_digit)?;
+    Some(format!("{}{}", &kept[..kept.len() - 1], (last as u8 + 1) as char))
 }
 
 /// One page of customers and the number of customers matching the filter.
@@ -135,63 +149,59 @@ async fn page_by_spending(
     offset: i64,
     now: DateTime<Utc>,
 ) -> anyhow::Result<(Vec<Customer>, i64)> {
-    let tiers: Vec<TierRow> = tiers::list_tiers(db).await?;
-    let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
+    let mut tx = db.begin_read().await?;
+    let ladder: Vec<TierRule> = tiers::list_tiers_in(&mut tx).await?.iter().map(TierRow::rule).collect();
     let threshold = settings::load(db).await?.loyalty_threshold;
     let mut params = Params::default();
-    let spend = spending_subquery(&windows_of(&rules), now, &mut params, None);
-    let cond = search_condition(filter.search.as_deref(), &mut params);
-    let tier_id = tier_case(&rules, |t| t.id, 0);
-    let mut outer = Vec::new();
+    let standing = standing_relation(&mut tx, &ladder, now, &mut params).await?;
+    let search = filter.search.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let mut conditions = vec![search_condition(search, &mut params)];
     match filter.tier {
         TierFilter::Any => {}
-        TierFilter::NoTier => outer.push("x.tier_id = 0".to_string()),
-        TierFilter::Tier(id) => outer.push(format!("x.tier_id = {}", params.add(Arg::Int(id)))),
+        TierFilter::NoTier => conditions.push("x.tier_id = 0".to_string()),
+        TierFilter::Tier(id) => conditions.push(format!("x.tier_id = {}", params.add(Arg::Int(id)))),
     }
     match filter.loyal {
-        Some(true) => outer.push(format!("x.spending >= {}", params.add(Arg::Int(threshold.0)))),
-        Some(false) => outer.push(format!("x.spending < {}", params.add(Arg::Int(threshold.0)))),
+        Some(true) => conditions.push(format!("x.spending >= {}", params.add(Arg::Int(threshold.0)))),
+        Some(false) => conditions.push(format!("x.spending < {}", params.add(Arg::Int(threshold.0)))),
         None => {}
     }
-    let outer = if outer.is_empty() { "1 = 1".to_string() } else { outer.join(" AND ") };
+    let conditions = conditions.join(" AND ");
+    // Without a search the count needs no customer row: the index alone answers it.
+    let count_sql = if search.is_some() {
+        format!("SELECT COUNT(*) FROM ({standing}) x JOIN customers c ON c.id = x.customer_id WHERE {conditions}")
+    } else {
+        format!("SELECT COUNT(*) FROM ({standing}) x WHERE {conditions}")
+    };
+    let total: i64 = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_scalar::<_, i64>(&count_sql), params).fetch_one(c).await)
+        .context("count customers by spending")?;
+    // Ties broken by id in the same direction, so an index on (spending, id) serves both.
     let order = match filter.sort {
-        CustomerSort::SpendingAsc => "x.spending, x.id",
-        CustomerSort::Name => "lower(x.name), x.id",
-        CustomerSort::Newest => "x.created_at DESC, x.id DESC",
-        CustomerSort::SpendingDesc => "x.spending DESC, x.id",
+        CustomerSort::SpendingAsc => "x.spending, x.customer_id",
+        CustomerSort::SpendingDesc => "x.spending DESC, x.customer_id DESC",
+        CustomerSort::Name => "lower(c.name), c.id",
+        CustomerSort::Newest => "c.created_at DESC, c.id DESC",
     };
     let lim = params.add(Arg::Int(limit));
     let off = params.add(Arg::Int(offset));
     let sql = format!(
-        "SELECT x.id, x.name, x.phone, x.email, x.birth_date, x.address, x.external_id, x.created_at, COUNT(*) OVER () AS total
-         FROM (SELECT {COLUMNS}, CAST(COALESCE(s.s_life, 0) AS BIGINT) AS spending, {tier_id} AS tier_id
-               FROM customers c LEFT JOIN ({spend}) s ON s.customer_id = c.id
-               WHERE {cond}) x
-         WHERE {outer}
-         ORDER BY {order} LIMIT {lim} OFFSET {off}"
+        "SELECT {COLUMNS} FROM ({standing}) x JOIN customers c ON c.id = x.customer_id
+         WHERE {conditions} ORDER BY {order} LIMIT {lim} OFFSET {off}"
     );
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        customer: Customer,
-        total: i64,
+    let rows = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, Customer>(&sql), params).fetch_all(c).await)
+        .context("list customers by spending")?;
+    Ok((rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phone_prefix_ends_at_the_next_number() {
+        assert_eq!(phone_prefix_end("+62812").as_deref(), Some("+62813"));
+        assert_eq!(phone_prefix_end("+6289").as_deref(), Some("+629"));
+        assert_eq!(phone_prefix_end("+6281299").as_deref(), Some("+62813"));
+        assert_eq!(phone_prefix_end("+999"), None);
     }
-    let rows = dispatch!(db, |c| bind_params!(sqlx::query_as::<_, Row>(&sql), params).fetch_all(c).await).context("list customers by spending")?;
-    let total = match rows.first() {
-        Some(r) => r.total,
-        // Past the last page the window count is not there; count without paging.
-        None if offset > 0 => {
-            let count_sql = sql.split("ORDER BY").next().unwrap_or_default().replacen(
-                "SELECT x.id, x.name, x.phone, x.email, x.birth_date, x.address, x.external_id, x.created_at, COUNT(*) OVER () AS total",
-                "SELECT COUNT(*)",
-                1,
-            );
-            let mut count_params = params.clone();
-            count_params.0.truncate(count_params.0.len() - 2);
-            dispatch!(db, |c| bind_params!(sqlx::query_scalar::<_, i64>(&count_sql), count_params).fetch_one(c).await)
-                .context("count customers by spending")?
-        }
-        None => 0,
-    };
-    Ok((rows.into_iter().map(|r| r.customer).collect(), total))
 }

@@ -207,3 +207,21 @@ pub fn tier_case(ladder: &[TierRule], value_of: impl Fn(&TierRule) -> i64, none:
     sql.push_str(&format!(" ELSE {none} END AS BIGINT)"));
     sql
 }
+
+/// Spending still missing to the next tier in SQL, for the rows of a
+/// [`spending_subquery`] aliased `s`: the next tier's minimum minus the spending in
+/// that tier's window, NULL for customers in the top tier (or with no tiers).
+pub fn to_next_tier_case(ladder: &[TierRule]) -> String {
+    if ladder.is_empty() {
+        return "CAST(NULL AS BIGINT)".to_string();
+    }
+    let ascending = setia_domain::tier::lowest_first(ladder);
+    let rank_of = |t: &TierRule| ascending.iter().position(|a| a.id == t.id).map_or(0, |i| i as i64 + 1);
+    // A customer at rank r (0 = no tier) is heading for ascending[r].
+    let arms: String = ascending
+        .iter()
+        .enumerate()
+        .map(|(r, next)| format!(" WHEN {r} THEN {} - COALESCE(s.{}, 0)", next.min_spending.0, window_column(next.window)))
+        .collect();
+    format!("CAST(CASE {}{arms} ELSE NULL END AS BIGINT)", tier_case(ladder, rank_of, 0))
+}

@@ -310,5 +310,7 @@ pub async fn fill(db: &Db, size: DemoSize, now: DateTime<Utc>, progress: &(dyn F
     report.orders = size.orders;
     progress("planner statistics");
     db.optimize().await?;
+    progress("customer spending index");
+    crate::spending_index::rebuild(db, now).await?;
     Ok(report)
 }

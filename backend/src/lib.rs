@@ -21,6 +21,7 @@ pub mod password;
 pub mod products;
 pub mod sessions;
 pub mod settings;
+pub mod spending_index;
 pub mod staff;
 pub mod tier_census;
 pub mod tiers;

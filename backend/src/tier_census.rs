@@ -1,31 +1,31 @@
 //! Tiers across all customers (the tier editor, SPEC §2.2): how many customers
 //! each tier has, who is within 10 % of their next tier, and how many would move
-//! up or down if a proposed ladder were saved. One aggregate over spending each;
-//! the tier rule is `customer_facts::tier_case`, generated from the domain rule.
+//! up or down if a proposed ladder were saved. Distribution and near-next-tier
+//! read `spending_index::standing_relation`; the preview of a proposed ladder
+//! aggregates live (no index is built for a ladder not saved yet). The tier rule
+//! in SQL is `customer_facts::tier_case`, generated from the domain rule.
 
 use crate::bind_params;
-use crate::customer_facts::{spending_subquery, tier_case, window_column, windows_of};
+use crate::customer_facts::{spending_subquery, tier_case, windows_of};
 use crate::db::{Arg, Db, Params};
 use crate::dispatch;
+use crate::spending_index::standing_relation;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use setia_domain::{TierRule, TierWindow};
+use setia_domain::TierRule;
 use std::collections::HashMap;
 
 /// Customers per tier (`None` = in no tier), under `ladder`.
 #[tracing::instrument(skip_all)]
 pub async fn tier_distribution(db: &Db, ladder: &[TierRule], now: DateTime<Utc>) -> anyhow::Result<Vec<(Option<i64>, i64)>> {
+    let mut tx = db.begin_read().await?;
     let mut params = Params::default();
-    let spend = spending_subquery(&windows_of(ladder), now, &mut params, None);
-    // Tier ids are positive, so -1 marks "no tier".
-    let case = tier_case(ladder, |t| t.id, -1);
-    let sql = format!(
-        "SELECT x.tier_id, COUNT(*) FROM (SELECT {case} AS tier_id FROM customers c LEFT JOIN ({spend}) s ON s.customer_id = c.id) x
-         GROUP BY x.tier_id"
-    );
-    let rows: Vec<(i64, i64)> = dispatch!(db, |c| bind_params!(sqlx::query_as::<_, (i64, i64)>(&sql), params).fetch_all(c).await)
+    let standing = standing_relation(&mut tx, ladder, now, &mut params).await?;
+    let sql = format!("SELECT x.tier_id, COUNT(*) FROM ({standing}) x GROUP BY x.tier_id");
+    let rows: Vec<(i64, i64)> = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, (i64, i64)>(&sql), params).fetch_all(c).await)
         .context("count customers per tier")?;
-    Ok(rows.into_iter().map(|(t, n)| ((t >= 0).then_some(t), n)).collect())
+    // Tier ids are positive; 0 is "no tier".
+    Ok(rows.into_iter().map(|(t, n)| ((t > 0).then_some(t), n)).collect())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -66,38 +66,26 @@ pub async fn preview_moves(db: &Db, current: &[TierRule], proposed: &[TierRule],
 /// tenth of its minimum), closest first: their ids and how many there are.
 #[tracing::instrument(skip_all)]
 pub async fn near_next_tier(db: &Db, ladder: &[TierRule], now: DateTime<Utc>, limit: i64) -> anyhow::Result<(Vec<i64>, i64)> {
-    let mut ascending: Vec<&TierRule> = ladder.iter().collect();
-    ascending.sort_by_key(|t| (t.min_spending, t.id));
+    let ascending = setia_domain::tier::lowest_first(ladder);
     if ascending.is_empty() {
         return Ok((Vec::new(), 0));
     }
-    let rank: HashMap<i64, i64> = ascending.iter().enumerate().map(|(i, t)| (t.id, i as i64 + 1)).collect();
-    let windows: Vec<TierWindow> = windows_of(ladder);
+    let mut tx = db.begin_read().await?;
     let mut params = Params::default();
-    let spend = spending_subquery(&windows, now, &mut params, None);
-    let case = tier_case(ladder, |t| rank.get(&t.id).copied().unwrap_or(0), 0);
-    let columns: Vec<String> = windows.iter().map(|w| format!("COALESCE(s.{0}, 0) AS {0}", window_column(*w))).collect();
-    // For a customer at rank r (0 = no tier) the next tier is ascending[r].
-    let missing_arms: Vec<String> = ascending
-        .iter()
-        .enumerate()
-        .map(|(r, next)| format!("WHEN {r} THEN {} - x.{}", next.min_spending.0, window_column(next.window)))
-        .collect();
-    let near_arms: Vec<String> = ascending
-        .iter()
-        .enumerate()
-        .map(|(r, next)| format!("(x.r = {r} AND ({} - x.{}) * 10 <= {})", next.min_spending.0, window_column(next.window), next.min_spending.0))
-        .collect();
+    let standing = standing_relation(&mut tx, ladder, now, &mut params).await?;
+    // The minimum of the tier after each tier (after "no tier" = the lowest).
+    let mut next_minimum = format!("CASE x.tier_id WHEN 0 THEN {}", ascending[0].min_spending.0);
+    for pair in ascending.windows(2) {
+        next_minimum.push_str(&format!(" WHEN {} THEN {}", pair[0].id, pair[1].min_spending.0));
+    }
+    next_minimum.push_str(" END");
     let lim = params.add(Arg::Int(limit));
     let sql = format!(
-        "SELECT x.id, COUNT(*) OVER () FROM (SELECT c.id, {case} AS r, {} FROM customers c LEFT JOIN ({spend}) s ON s.customer_id = c.id) x
-         WHERE {}
-         ORDER BY CASE x.r {} END, x.id LIMIT {lim}",
-        columns.join(", "),
-        near_arms.join(" OR "),
-        missing_arms.join(" ")
+        "SELECT x.customer_id, COUNT(*) OVER () FROM ({standing}) x
+         WHERE x.to_next IS NOT NULL AND x.to_next * 10 <= {next_minimum}
+         ORDER BY x.to_next, x.customer_id LIMIT {lim}"
     );
-    let rows: Vec<(i64, i64)> = dispatch!(db, |c| bind_params!(sqlx::query_as::<_, (i64, i64)>(&sql), params).fetch_all(c).await)
+    let rows: Vec<(i64, i64)> = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, (i64, i64)>(&sql), params).fetch_all(c).await)
         .context("find customers near their next tier")?;
     let total = rows.first().map_or(0, |r| r.1);
     Ok((rows.into_iter().map(|r| r.0).collect(), total))

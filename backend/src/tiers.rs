@@ -1,7 +1,7 @@
 //! Membership tiers as stored (SPEC §2.2). The rule that places a customer in a
 //! tier is `setia_domain::tier`; this module only reads and writes tier rows.
 
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::dispatch;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -41,6 +41,14 @@ const TIER_COLUMNS: &str = "id, name, min_spending, window_days, earn_rate_point
 #[tracing::instrument(skip_all)]
 pub async fn list_tiers(db: &Db) -> anyhow::Result<Vec<TierRow>> {
     dispatch!(db, |c| sqlx::query_as::<_, TierRow>(&format!("SELECT {TIER_COLUMNS} FROM tiers ORDER BY min_spending, id"))
+    .fetch_all(c)
+    .await)
+    .context("list tiers")
+}
+
+/// [`list_tiers`] inside a transaction.
+pub async fn list_tiers_in(tx: &mut Tx) -> anyhow::Result<Vec<TierRow>> {
+    dispatch!(tx tx, |c| sqlx::query_as::<_, TierRow>(&format!("SELECT {TIER_COLUMNS} FROM tiers ORDER BY min_spending, id"))
     .fetch_all(c)
     .await)
     .context("list tiers")

@@ -25,33 +25,20 @@ impl Phone {
         if trimmed.is_empty() {
             return Err(PhoneError::Empty);
         }
-        let (plus, rest) = match trimmed.strip_prefix('+') {
-            Some(r) => (true, r),
-            None => (false, trimmed),
-        };
-        let mut digits = String::with_capacity(rest.len());
-        for c in rest.chars() {
-            match c {
-                '0'..='9' => digits.push(c),
-                ' ' | '-' | '.' | '(' | ')' => {}
-                _ => return Err(PhoneError::BadCharacters),
-            }
-        }
-        let e164_digits = if plus {
-            digits
-        } else if let Some(national) = digits.strip_prefix('0') {
-            format!("62{national}")
-        } else if digits.starts_with("62") {
-            digits
-        } else if digits.starts_with('8') {
-            format!("62{digits}")
-        } else {
-            digits
-        };
+        let e164_digits = e164_digits(trimmed).ok_or(PhoneError::BadCharacters)?;
         if !(8..=15).contains(&e164_digits.len()) || e164_digits.starts_with('0') {
             return Err(PhoneError::BadLength);
         }
         Ok(Phone(format!("+{e164_digits}")))
+    }
+
+    /// The stored-number prefix that a search for a phone number typed the way
+    /// staff type them (`0812-40`, `+62 812`, `62812…`) stands for: `+62812…`, or
+    /// `None` when `typed` is not a phone number or has fewer than 3 digits.
+    /// Stored numbers are E.164, so the search is a range on the unique index.
+    pub fn search_prefix(typed: &str) -> Option<String> {
+        let digits = e164_digits(typed.trim())?;
+        (digits.len() >= 3).then(|| format!("+{digits}"))
     }
 
     pub fn as_str(&self) -> &str {
@@ -69,6 +56,34 @@ impl Phone {
             _ => self.0.clone(),
         }
     }
+}
+
+/// The E.164 digits (no `+`) of a number written with an optional `+`, digits
+/// and `space - . ( )`; `None` on any other character.
+fn e164_digits(written: &str) -> Option<String> {
+    let (plus, rest) = match written.strip_prefix('+') {
+        Some(r) => (true, r),
+        None => (false, written),
+    };
+    let mut digits = String::with_capacity(rest.len());
+    for c in rest.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return None,
+        }
+    }
+    Some(if plus {
+        digits
+    } else if let Some(national) = digits.strip_prefix('0') {
+        format!("62{national}")
+    } else if digits.starts_with("62") {
+        digits
+    } else if digits.starts_with('8') {
+        format!("62{digits}")
+    } else {
+        digits
+    })
 }
 
 #[cfg(test)]
@@ -93,6 +108,15 @@ mod tests {
         assert_eq!(Phone::parse("0812-ABC"), Err(PhoneError::BadCharacters));
         assert_eq!(Phone::parse("12345"), Err(PhoneError::BadLength));
         assert_eq!(Phone::parse("+62 812 3456 7890 1234"), Err(PhoneError::BadLength));
+    }
+
+    #[test]
+    fn a_typed_number_searches_by_its_stored_prefix() {
+        for typed in ["0812-40", "+62 812 40", "6281240", "81240"] {
+            assert_eq!(Phone::search_prefix(typed).as_deref(), Some("+6281240"), "{typed}");
+        }
+        assert_eq!(Phone::search_prefix("Budi"), None);
+        assert_eq!(Phone::search_prefix("0"), None, "too short to mean anything");
     }
 
     #[test]

@@ -75,6 +75,14 @@ pub fn highest_first(tiers: &[TierRule]) -> Vec<&TierRule> {
     ladder
 }
 
+/// The tiers from the lowest minimum up: the order in which a customer climbs
+/// (the next tier is the first one above the current).
+pub fn lowest_first(tiers: &[TierRule]) -> Vec<&TierRule> {
+    let mut ladder: Vec<&TierRule> = tiers.iter().collect();
+    ladder.sort_by_key(|t| (t.min_spending, t.id));
+    ladder
+}
+
 /// The rule: the current tier is the highest tier (by minimum) whose minimum is
 /// met by the spending within that tier's own window (thresholds inclusive).
 /// The next tier is the lowest tier above the current one.
@@ -83,13 +91,11 @@ pub fn tier_standing(tiers: &[TierRule], spending: &impl SpendingByWindow) -> Ti
         .into_iter()
         .map(|t| (t, spending.spending_in(t.window)))
         .find(|(t, spent)| *spent >= t.min_spending);
-    let mut ladder: Vec<&TierRule> = tiers.iter().collect();
-    ladder.sort_by_key(|t| (t.min_spending, t.id));
     let floor = current.as_ref().map(|(t, _)| t.min_spending);
-    let next = ladder.iter().find(|t| floor.is_none_or(|f| t.min_spending > f)).map(|t| {
+    let next = lowest_first(tiers).into_iter().find(|t| floor.is_none_or(|f| t.min_spending > f)).map(|t| {
         let spent = spending.spending_in(t.window);
         NextTier {
-            tier: (*t).clone(),
+            tier: t.clone(),
             spending: spent,
             missing: Money((t.min_spending.0 - spent.0).max(0)),
         }

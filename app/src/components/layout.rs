@@ -26,22 +26,35 @@ pub fn may_open(user: &SessionUser, page: &NavPage) -> bool {
     page.requires.is_none_or(|r| user.role.grants(r))
 }
 
+/// The frame around every signed-in page. The page (`Outlet`) sits outside the
+/// `Suspense` that waits for the user: were it inside, the page would be built
+/// again whenever that Suspense re-runs during server rendering, and the first
+/// build's resources (disposed with it, their context gone) would reach the
+/// browser as errors and break hydration.
 #[component]
 pub fn SignedInLayout() -> impl IntoView {
     let CurrentUser(user) = expect_context::<CurrentUser>();
+    let i18n = use_i18n();
     view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(u)) => view! { <Frame user=u/> }.into_any(),
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! { <main class="page"><ErrorNotice error=e/></main> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <a class="skip-link" href="#content">{t!(i18n, app.skip_to_content)}</a>
+        <div class="layout">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(u)) => view! { <Frame user=u/> }.into_any(),
+                        Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <main id="content" class="content">
+                <Outlet/>
+            </main>
+        </div>
     }
 }
 
+/// The header (who is signed in, language, sign-out) and the sidebar.
 #[component]
 fn Frame(user: SessionUser) -> impl IntoView {
     let i18n = use_i18n();
@@ -109,14 +122,5 @@ fn Frame(user: SessionUser) -> impl IntoView {
             </nav>
     }
     .into_any();
-    view! {
-        <a class="skip-link" href="#content">{t!(i18n, app.skip_to_content)}</a>
-        <div class="layout">
-            {header}
-            {nav}
-            <main id="content" class="content">
-                <Outlet/>
-            </main>
-        </div>
-    }
+    view! { {header} {nav} }
 }

@@ -1,0 +1,229 @@
+//! The customer spending index (backend/src/spending_index.rs) on both databases:
+//! lists and tier counts read through it equal the live aggregate after payments,
+//! refunds, new customers, tier window edges and ladder changes; it is really read
+//! for unchanged customers and never for changed ones; the job rebuilds it when
+//! the ladder changes or it grows old.
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use setia_backend::customer_directory::{list_customers, CustomerFilter, CustomerSort, TierFilter};
+use setia_backend::tier_census::{near_next_tier, tier_distribution};
+use setia_backend::tiers::{list_tiers, TierRow};
+use setia_backend::{dispatch, spending_index, Db};
+use setia_domain::TierRule;
+
+async fn customer(db: &Db, name: &str, phone: &str, at: DateTime<Utc>) -> i64 {
+    dispatch!(db, |c| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO customers (name, phone, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id"
+    )
+    .bind(name)
+    .bind(phone)
+    .bind(at)
+    .fetch_one(c)
+    .await)
+    .unwrap()
+}
+
+/// A paid order written at `written` (what `updated_at` records) and paid at `paid`.
+async fn paid_order(db: &Db, customer: i64, total: i64, paid: DateTime<Utc>, written: DateTime<Utc>) -> i64 {
+    let n: i64 = dispatch!(db, |c| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM orders").fetch_one(c).await).unwrap();
+    dispatch!(db, |c| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO orders (source, external_ref, customer_id, status, payment_deadline, subtotal, discount_total,
+                             points_discount, shipping, total, payment_ref, paid_at, created_at, updated_at)
+         VALUES ('pos', $1, $2, 'paid', $3, $4, 0, 0, 0, $4, $1, $3, $3, $5) RETURNING id"
+    )
+    .bind(format!("IDX-{n}"))
+    .bind(customer)
+    .bind(paid)
+    .bind(total)
+    .bind(written)
+    .fetch_one(c)
+    .await)
+    .unwrap()
+}
+
+async fn tier(db: &Db, name: &str, min: i64, window_days: Option<i32>) -> i64 {
+    dispatch!(db, |c| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO tiers (name, min_spending, window_days, earn_rate_points, earn_rate_per, colour, created_at, updated_at)
+         VALUES ($1, $2, $3, 1, 10000, '#999999', $4, $4) RETURNING id"
+    )
+    .bind(name)
+    .bind(min)
+    .bind(window_days)
+    .bind(Utc::now())
+    .fetch_one(c)
+    .await)
+    .unwrap()
+}
+
+async fn ladder(db: &Db) -> Vec<TierRule> {
+    list_tiers(db).await.unwrap().iter().map(TierRow::rule).collect()
+}
+
+/// Everything the index serves, as comparable values: every filter and spending
+/// sort of the customer list (ids, spending and total), the tier distribution and
+/// the near-next-tier list.
+async fn census(db: &Db, now: DateTime<Utc>) -> Vec<String> {
+    let rules = ladder(db).await;
+    let mut tier_filters = vec![TierFilter::Any, TierFilter::NoTier];
+    tier_filters.extend(rules.iter().map(|t| TierFilter::Tier(t.id)));
+    let mut out = Vec::new();
+    for tier in tier_filters {
+        for loyal in [None, Some(true), Some(false)] {
+            for sort in [CustomerSort::SpendingDesc, CustomerSort::SpendingAsc, CustomerSort::Name] {
+                for search in [None, Some("a".to_string())] {
+                    let filter = CustomerFilter { search: search.clone(), tier, loyal, sort };
+                    let (rows, total) = list_customers(db, &filter, 50, 0, now).await.unwrap();
+                    let shown: Vec<(i64, i64)> = rows.iter().map(|r| (r.customer.id, r.facts.total_spending.0)).collect();
+                    out.push(format!("{tier:?} {loyal:?} {sort:?} {search:?}: {total} {shown:?}"));
+                }
+            }
+        }
+    }
+    let mut distribution = tier_distribution(db, &rules, now).await.unwrap();
+    distribution.sort();
+    out.push(format!("distribution {distribution:?}"));
+    out.push(format!("near {:?}", near_next_tier(db, &rules, now, 20).await.unwrap()));
+    out
+}
+
+/// [`census`] with the index switched off (its state cleared, then restored).
+async fn live_census(db: &Db, now: DateTime<Utc>) -> Vec<String> {
+    let (as_of, key): (Option<DateTime<Utc>>, Option<String>) =
+        dispatch!(db, |c| sqlx::query_as("SELECT as_of, ladder FROM customer_spending_index_state WHERE id = 1").fetch_one(c).await)
+            .unwrap();
+    set_state(db, None, None).await;
+    let live = census(db, now).await;
+    set_state(db, as_of, key).await;
+    live
+}
+
+async fn set_state(db: &Db, as_of: Option<DateTime<Utc>>, key: Option<String>) {
+    dispatch!(db, |c| sqlx::query("UPDATE customer_spending_index_state SET as_of = $1, ladder = $2 WHERE id = 1")
+        .bind(as_of)
+        .bind(key)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
+}
+
+/// Writes a made-up spending into a customer's index row: if a list shows it,
+/// the list read the index for that customer.
+async fn tamper(db: &Db, customer: i64, spending: i64) {
+    let n = dispatch!(db, |c| sqlx::query("UPDATE customer_spending_index SET spending = $1 WHERE customer_id = $2")
+        .bind(spending)
+        .bind(customer)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
+    assert_eq!(n, 1, "customer {customer} has an index row");
+}
+
+async fn first_by_spending(db: &Db, now: DateTime<Utc>) -> i64 {
+    let filter = CustomerFilter { sort: CustomerSort::SpendingDesc, ..Default::default() };
+    list_customers(db, &filter, 1, 0, now).await.unwrap().0[0].customer.id
+}
+
+struct Store {
+    t0: DateTime<Utc>,
+    ani: i64,
+    budi: i64,
+    edge: i64,
+}
+
+/// Three tiers with three windows, customers in each, one whose Platinum rests
+/// on a payment about to leave its 30-day window; the index built at `t0`.
+async fn store(db: &Db) -> Store {
+    let t0 = Utc::now();
+    let long_ago = t0 - Duration::days(400);
+    tier(db, "Silver", 1_000_000, None).await;
+    tier(db, "Gold", 5_000_000, Some(365)).await;
+    tier(db, "Platinum", 20_000_000, Some(30)).await;
+    let ani = customer(db, "Ani Susanti", "+6281200000001", long_ago).await;
+    let budi = customer(db, "Budi Santoso", "+6281200000002", long_ago).await;
+    let citra = customer(db, "Citra Lestari", "+6281200000003", long_ago).await;
+    let edge = customer(db, "Dewi Anggraini", "+6281200000004", long_ago).await;
+    customer(db, "Eko Prasetyo", "+6281200000005", long_ago).await;
+    paid_order(db, ani, 950_000, t0 - Duration::days(20), t0 - Duration::days(20)).await;
+    paid_order(db, budi, 4_800_000, t0 - Duration::days(100), t0 - Duration::days(100)).await;
+    paid_order(db, citra, 7_000_000, t0 - Duration::days(500), t0 - Duration::days(500)).await;
+    paid_order(db, citra, 5_200_000, t0 - Duration::days(40), t0 - Duration::days(40)).await;
+    // Leaves the 30-day window five minutes after t0.
+    let edge_paid = t0 - Duration::days(30) + Duration::minutes(5);
+    paid_order(db, edge, 21_000_000, edge_paid, edge_paid).await;
+    assert_eq!(spending_index::rebuild(db, t0).await.unwrap(), 5);
+    Store { t0, ani, budi, edge }
+}
+
+both_backends!(the_index_equals_the_live_aggregate_through_every_kind_of_change, |app| async move {
+    let db = &app.state.db;
+    let s = store(db).await;
+    assert_eq!(census(db, s.t0).await, live_census(db, s.t0).await, "just built");
+
+    // A payment, a refund through the order service, a new customer with an order.
+    let t1 = s.t0 + Duration::minutes(1);
+    paid_order(db, s.budi, 300_000, t1, t1).await;
+    let ani_order: i64 = dispatch!(db, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM orders WHERE customer_id = $1")
+        .bind(s.ani)
+        .fetch_one(c)
+        .await)
+    .unwrap();
+    setia_backend::orders::refund_order(db, ani_order, "RF-1", Some(100_000), t1).await.unwrap();
+    let newcomer = customer(db, "Fajar Nugroho", "+6281200000006", t1).await;
+    paid_order(db, newcomer, 25_000_000, t1, t1).await;
+    // Ten minutes on, the edge customer's payment has left the 30-day window.
+    let t2 = s.t0 + Duration::minutes(10);
+    let now = census(db, t2).await;
+    assert_eq!(now, live_census(db, t2).await);
+    let rules = ladder(db).await;
+    let platinum = rules.iter().find(|t| t.name == "Platinum").unwrap().id;
+    let in_platinum = CustomerFilter { tier: TierFilter::Tier(platinum), ..Default::default() };
+    let (rows, _) = list_customers(db, &in_platinum, 50, 0, t2).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.customer.id).collect::<Vec<_>>(), vec![newcomer], "the edge customer left Platinum");
+    let (rows, _) = list_customers(db, &in_platinum, 50, 0, s.t0).await.unwrap();
+    assert!(rows.iter().any(|r| r.customer.id == s.edge), "at t0 they were still in it");
+});
+
+both_backends!(unchanged_customers_are_read_from_the_index_and_changed_ones_live, |app| async move {
+    let db = &app.state.db;
+    let s = store(db).await;
+    let later = s.t0 + Duration::minutes(1);
+    tamper(db, s.ani, 99_000_000).await;
+    assert_eq!(first_by_spending(db, later).await, s.ani, "an unchanged customer's order comes from the index");
+    // Ani writes an order: from now on her row is computed live, tampered or not.
+    paid_order(db, s.ani, 10_000, later, later).await;
+    assert_ne!(first_by_spending(db, later).await, s.ani);
+    // Asked about a moment before the index was built, nothing is read from it.
+    tamper(db, s.budi, 99_000_000).await;
+    assert_ne!(first_by_spending(db, s.t0 - Duration::minutes(1)).await, s.budi);
+    assert_eq!(first_by_spending(db, later).await, s.budi);
+});
+
+both_backends!(a_ladder_change_stops_the_index_until_the_job_rebuilds_it, |app| async move {
+    let db = &app.state.db;
+    let s = store(db).await;
+    let later = s.t0 + Duration::minutes(1);
+    assert!(!spending_index::needs_rebuild(db, later).await.unwrap());
+    tamper(db, s.ani, 99_000_000).await;
+    assert_eq!(first_by_spending(db, later).await, s.ani);
+    let diamond = tier(db, "Diamond", 50_000_000, None).await;
+    assert_ne!(first_by_spending(db, later).await, s.ani, "built for another ladder: not read");
+    assert_eq!(census(db, later).await, live_census(db, later).await);
+    assert!(spending_index::needs_rebuild(db, later).await.unwrap());
+
+    let job = spending_index::job();
+    let run = setia_backend::jobs::run_and_record(db, &job, "test", later).await.unwrap();
+    assert_eq!(run.outcome, "ok");
+    assert_eq!(run.counts.unwrap().0["rebuilt"], true);
+    assert!(!spending_index::needs_rebuild(db, later).await.unwrap());
+    let state_key: String =
+        dispatch!(db, |c| sqlx::query_scalar("SELECT ladder FROM customer_spending_index_state").fetch_one(c).await).unwrap();
+    assert!(state_key.contains(&format!("{diamond}:50000000:0")), "{state_key}");
+    let run = setia_backend::jobs::run_and_record(db, &job, "test", later + Duration::minutes(1)).await.unwrap();
+    assert_eq!(run.counts.unwrap().0["rebuilt"], false, "fresh: nothing to do");
+    assert!(spending_index::needs_rebuild(db, later + Duration::minutes(spending_index::REBUILD_AFTER_MINUTES)).await.unwrap(), "old");
+    assert_eq!(census(db, later).await, live_census(db, later).await);
+});
