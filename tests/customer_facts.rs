@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::insert_tier as tier;
 use chrono::{DateTime, Duration, Utc};
 use setia_backend::customer_facts::customer_facts;
 use setia_backend::dispatch;
@@ -52,21 +53,6 @@ async fn refund(db: &Db, order: i64, amount: i64, reference: &str) {
         .await
         .map(|r| r.rows_affected()))
     .unwrap();
-}
-
-async fn tier(db: &Db, name: &str, min: i64, window_days: Option<i32>) -> i64 {
-    let now = Utc::now();
-    dispatch!(db, |c| sqlx::query_scalar::<_, i64>(
-        "INSERT INTO tiers (name, min_spending, window_days, earn_rate_points, earn_rate_per, colour, created_at, updated_at)
-         VALUES ($1, $2, $3, 1, 10000, '#999999', $4, $4) RETURNING id"
-    )
-    .bind(name)
-    .bind(min)
-    .bind(window_days)
-    .bind(now)
-    .fetch_one(c)
-    .await)
-    .unwrap()
 }
 
 both_backends!(spending_counts_paid_orders_less_refunds, |app| async move {

@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::insert_tier as tier;
 use chrono::{DateTime, Duration, Utc};
 use setia_backend::customer_directory::{list_customers, CustomerFilter, CustomerSort, TierFilter};
 use setia_backend::tier_census::{near_next_tier, tier_distribution};
@@ -38,20 +39,6 @@ async fn paid_order(db: &Db, customer: i64, total: i64, paid: DateTime<Utc>, wri
     .bind(paid)
     .bind(total)
     .bind(written)
-    .fetch_one(c)
-    .await)
-    .unwrap()
-}
-
-async fn tier(db: &Db, name: &str, min: i64, window_days: Option<i32>) -> i64 {
-    dispatch!(db, |c| sqlx::query_scalar::<_, i64>(
-        "INSERT INTO tiers (name, min_spending, window_days, earn_rate_points, earn_rate_per, colour, created_at, updated_at)
-         VALUES ($1, $2, $3, 1, 10000, '#999999', $4, $4) RETURNING id"
-    )
-    .bind(name)
-    .bind(min)
-    .bind(window_days)
-    .bind(Utc::now())
     .fetch_one(c)
     .await)
     .unwrap()

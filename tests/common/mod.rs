@@ -288,3 +288,19 @@ impl TestApp {
         Client::reply(req.send().await.expect("request")).await
     }
 }
+
+/// A tier straight into the table (1 point per Rp 10.000, no discount), for tests
+/// about derived values rather than the tier editor.
+pub async fn insert_tier(db: &setia_backend::Db, name: &str, min: i64, window_days: Option<i32>) -> i64 {
+    setia_backend::dispatch!(db, |c| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO tiers (name, min_spending, window_days, earn_rate_points, earn_rate_per, colour, created_at, updated_at)
+         VALUES ($1, $2, $3, 1, 10000, '#999999', $4, $4) RETURNING id"
+    )
+    .bind(name)
+    .bind(min)
+    .bind(window_days)
+    .bind(chrono::Utc::now())
+    .fetch_one(c)
+    .await)
+    .unwrap()
+}
