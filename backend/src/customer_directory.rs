@@ -129,7 +129,7 @@ async fn page_from_customers(db: &Db, filter: &CustomerFilter, limit: i64, offse
     let mut params = Params::default();
     let cond = search_condition(filter.search.as_deref(), &mut params);
     let count_sql = format!("SELECT COUNT(*) FROM customers c WHERE {cond}");
-    let total: i64 = dispatch!(db, |c| bind_params!(sqlx::query_scalar::<_, i64>(&count_sql), params).fetch_one(c).await)
+    let total: i64 = dispatch!(db, |c| bind_params!(sqlx::query_scalar::<_, i64>(&count_sql).persistent(false), params).fetch_one(c).await)
         .context("count customers")?;
     let order = match filter.sort {
         CustomerSort::Name => "lower(c.name), c.id",
@@ -138,7 +138,7 @@ async fn page_from_customers(db: &Db, filter: &CustomerFilter, limit: i64, offse
     let lim = params.add(Arg::Int(limit));
     let off = params.add(Arg::Int(offset));
     let sql = format!("SELECT {COLUMNS} FROM customers c WHERE {cond} ORDER BY {order} LIMIT {lim} OFFSET {off}");
-    let rows = dispatch!(db, |c| bind_params!(sqlx::query_as::<_, Customer>(&sql), params).fetch_all(c).await).context("list customers")?;
+    let rows = dispatch!(db, |c| bind_params!(sqlx::query_as::<_, Customer>(&sql).persistent(false), params).fetch_all(c).await).context("list customers")?;
     Ok((rows, total))
 }
 
@@ -173,7 +173,7 @@ async fn page_by_spending(
     } else {
         format!("SELECT COUNT(*) FROM ({standing}) x WHERE {conditions}")
     };
-    let total: i64 = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_scalar::<_, i64>(&count_sql), params).fetch_one(c).await)
+    let total: i64 = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_scalar::<_, i64>(&count_sql).persistent(false), params).fetch_one(c).await)
         .context("count customers by spending")?;
     // Ties broken by id in the same direction, so an index on (spending, id) serves both.
     let order = match filter.sort {
@@ -188,7 +188,7 @@ async fn page_by_spending(
         "SELECT {COLUMNS} FROM ({standing}) x JOIN customers c ON c.id = x.customer_id
          WHERE {conditions} ORDER BY {order} LIMIT {lim} OFFSET {off}"
     );
-    let rows = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, Customer>(&sql), params).fetch_all(c).await)
+    let rows = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, Customer>(&sql).persistent(false), params).fetch_all(c).await)
         .context("list customers by spending")?;
     Ok((rows, total))
 }

@@ -106,7 +106,8 @@ pub async fn spending_of(
 ) -> anyhow::Result<HashMap<i64, BTreeMap<TierWindow, Money>>> {
     let mut params = Params::default();
     let sql = spending_subquery(windows, now, &mut params, Some(customers));
-    let rows = crate::dispatch!(db, |c| bind_params!(sqlx::query(&sql), params).fetch_all(c).await.map(|rows| {
+    // persistent(false): see `spending_index::changed_since_index` (generic plans).
+    let rows = crate::dispatch!(db, |c| bind_params!(sqlx::query(&sql).persistent(false), params).fetch_all(c).await.map(|rows| {
         use sqlx::Row;
         rows.iter()
             .map(|row| {

@@ -22,7 +22,7 @@ pub async fn tier_distribution(db: &Db, ladder: &[TierRule], now: DateTime<Utc>)
     let mut params = Params::default();
     let standing = standing_relation(&mut tx, ladder, now, &mut params).await?;
     let sql = format!("SELECT x.tier_id, COUNT(*) FROM ({standing}) x GROUP BY x.tier_id");
-    let rows: Vec<(i64, i64)> = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, (i64, i64)>(&sql), params).fetch_all(c).await)
+    let rows: Vec<(i64, i64)> = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, (i64, i64)>(&sql).persistent(false), params).fetch_all(c).await)
         .context("count customers per tier")?;
     // Tier ids are positive; 0 is "no tier".
     Ok(rows.into_iter().map(|(t, n)| ((t > 0).then_some(t), n)).collect())
@@ -57,7 +57,7 @@ pub async fn preview_moves(db: &Db, current: &[TierRule], proposed: &[TierRule],
                 CAST(COALESCE(SUM(CASE WHEN x.a = x.b THEN 1 ELSE 0 END), 0) AS BIGINT)
          FROM (SELECT {before} AS b, {after} AS a FROM customers c LEFT JOIN ({spend}) s ON s.customer_id = c.id) x"
     );
-    let (up, down, unchanged) = dispatch!(db, |c| bind_params!(sqlx::query_as::<_, (i64, i64, i64)>(&sql), params).fetch_one(c).await)
+    let (up, down, unchanged) = dispatch!(db, |c| bind_params!(sqlx::query_as::<_, (i64, i64, i64)>(&sql).persistent(false), params).fetch_one(c).await)
         .context("preview tier moves")?;
     Ok(TierMoves { up, down, unchanged })
 }
@@ -85,7 +85,7 @@ pub async fn near_next_tier(db: &Db, ladder: &[TierRule], now: DateTime<Utc>, li
          WHERE x.to_next IS NOT NULL AND x.to_next * 10 <= {next_minimum}
          ORDER BY x.to_next, x.customer_id LIMIT {lim}"
     );
-    let rows: Vec<(i64, i64)> = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, (i64, i64)>(&sql), params).fetch_all(c).await)
+    let rows: Vec<(i64, i64)> = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, (i64, i64)>(&sql).persistent(false), params).fetch_all(c).await)
         .context("find customers near their next tier")?;
     let total = rows.first().map_or(0, |r| r.1);
     Ok((rows.into_iter().map(|r| r.0).collect(), total))
