@@ -45,6 +45,9 @@ pub const REBUILD_AFTER_MINUTES: i64 = 15;
 /// More changed customers than this and the live aggregate is used instead.
 pub const MAX_CHANGED: usize = 5000;
 
+/// When the index was built and for which ladder (both NULL: never built).
+const STATE_SQL: &str = "SELECT as_of, ladder FROM customer_spending_index_state WHERE id = 1";
+
 /// What the tier rule reads of a ladder (each tier's id, minimum and window), as
 /// the text stored with the index: a request about another ladder (a tier was
 /// edited, or a proposed ladder is previewed) cannot use it.
@@ -71,7 +74,7 @@ pub async fn standing_relation(tx: &mut Tx, ladder: &[TierRule], now: DateTime<U
 /// cannot serve this request at all.
 async fn changed_since_index(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>) -> anyhow::Result<Option<Vec<i64>>> {
     let (as_of, key): (Option<DateTime<Utc>>, Option<String>) = dispatch!(tx tx, |c| sqlx::query_as(
-        "SELECT as_of, ladder FROM customer_spending_index_state WHERE id = 1"
+        STATE_SQL
     )
     .fetch_one(c)
     .await)
@@ -171,7 +174,7 @@ pub async fn rebuild(db: &Db, now: DateTime<Utc>) -> anyhow::Result<i64> {
 /// older than [`REBUILD_AFTER_MINUTES`].
 pub async fn needs_rebuild(db: &Db, now: DateTime<Utc>) -> anyhow::Result<bool> {
     let (as_of, key): (Option<DateTime<Utc>>, Option<String>) = dispatch!(db, |c| sqlx::query_as(
-        "SELECT as_of, ladder FROM customer_spending_index_state WHERE id = 1"
+        STATE_SQL
     )
     .fetch_one(c)
     .await)

@@ -40,9 +40,7 @@ pub struct TierMoves {
 /// ids; a new tier has id 0).
 #[tracing::instrument(skip_all)]
 pub async fn preview_moves(db: &Db, current: &[TierRule], proposed: &[TierRule], now: DateTime<Utc>) -> anyhow::Result<TierMoves> {
-    let mut ascending: Vec<&TierRule> = proposed.iter().collect();
-    ascending.sort_by_key(|t| (t.min_spending, t.id));
-    let rank: HashMap<i64, i64> = ascending.iter().enumerate().map(|(i, t)| (t.id, i as i64 + 1)).collect();
+    let rank: HashMap<i64, i64> = setia_domain::tier::lowest_first(proposed).iter().enumerate().map(|(i, t)| (t.id, i as i64 + 1)).collect();
     let rank_of = |t: &TierRule| rank.get(&t.id).copied().unwrap_or(0);
     let mut windows = windows_of(current);
     windows.extend(windows_of(proposed));

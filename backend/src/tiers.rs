@@ -38,9 +38,14 @@ impl TierRow {
 
 const TIER_COLUMNS: &str = "id, name, min_spending, window_days, earn_rate_points, earn_rate_per, discount_basis_points, colour, created_at";
 
+/// Every tier, lowest minimum first.
+fn tiers_sql() -> String {
+    format!("SELECT {TIER_COLUMNS} FROM tiers ORDER BY min_spending, id")
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn list_tiers(db: &Db) -> anyhow::Result<Vec<TierRow>> {
-    dispatch!(db, |c| sqlx::query_as::<_, TierRow>(&format!("SELECT {TIER_COLUMNS} FROM tiers ORDER BY min_spending, id"))
+    dispatch!(db, |c| sqlx::query_as::<_, TierRow>(&tiers_sql())
     .fetch_all(c)
     .await)
     .context("list tiers")
@@ -48,7 +53,7 @@ pub async fn list_tiers(db: &Db) -> anyhow::Result<Vec<TierRow>> {
 
 /// [`list_tiers`] inside a transaction.
 pub async fn list_tiers_in(tx: &mut Tx) -> anyhow::Result<Vec<TierRow>> {
-    dispatch!(tx tx, |c| sqlx::query_as::<_, TierRow>(&format!("SELECT {TIER_COLUMNS} FROM tiers ORDER BY min_spending, id"))
+    dispatch!(tx tx, |c| sqlx::query_as::<_, TierRow>(&tiers_sql())
     .fetch_all(c)
     .await)
     .context("list tiers")
