@@ -61,9 +61,13 @@ async fn census(db: &Db, now: DateTime<Utc>) -> Vec<String> {
             for sort in [CustomerSort::SpendingDesc, CustomerSort::SpendingAsc, CustomerSort::Name] {
                 for search in [None, Some("a".to_string())] {
                     let filter = CustomerFilter { search: search.clone(), tier, loyal, sort };
-                    let (rows, total) = list_customers(db, &filter, 50, 0, now).await.unwrap();
-                    let shown: Vec<(i64, i64)> = rows.iter().map(|r| (r.customer.id, r.facts.total_spending.0)).collect();
-                    out.push(format!("{tier:?} {loyal:?} {sort:?} {search:?}: {total} {shown:?}"));
+                    // Whole list, and small pages that cut through the index rows
+                    // and the changed customers' live rows (merged per page).
+                    for (limit, offset) in [(50, 0), (2, 1), (1, 3)] {
+                        let (rows, total) = list_customers(db, &filter, limit, offset, now).await.unwrap();
+                        let shown: Vec<(i64, i64)> = rows.iter().map(|r| (r.customer.id, r.facts.total_spending.0)).collect();
+                        out.push(format!("{tier:?} {loyal:?} {sort:?} {search:?} {limit}@{offset}: {total} {shown:?}"));
+                    }
                 }
             }
         }

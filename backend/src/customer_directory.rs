@@ -3,7 +3,7 @@
 //!
 //! Two plans. Without a tier/loyal filter or a spending sort, the page is read
 //! from `customers` alone and spending is computed for its rows only. With one,
-//! the customers are ordered and filtered on `spending_index::standing_relation`
+//! the customers are ordered and filtered on `spending_index::standing_parts`
 //! (every customer's spending and tier, exact, from the spending index where it
 //! can serve). Either way the values shown come from
 //! `customer_facts::derive_facts`, the one definition.
@@ -14,7 +14,7 @@ use crate::customers::Customer;
 use crate::db::{Arg, Db, Params};
 use crate::dispatch;
 use crate::settings;
-use crate::spending_index::standing_relation;
+use crate::spending_index::standing_parts;
 use crate::tiers::{self, TierRow};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -153,7 +153,8 @@ async fn page_by_spending(
     let ladder: Vec<TierRule> = tiers::list_tiers_in(&mut tx).await?.iter().map(TierRow::rule).collect();
     let threshold = settings::load(db).await?.loyalty_threshold;
     let mut params = Params::default();
-    let standing = standing_relation(&mut tx, &ladder, now, &mut params).await?;
+    let parts = standing_parts(&mut tx, &ladder, now, &mut params).await?;
+    let standing = parts.join(" UNION ALL ");
     let search = filter.search.as_deref().map(str::trim).filter(|q| !q.is_empty());
     let mut conditions = vec![search_condition(search, &mut params)];
     match filter.tier {
@@ -184,10 +185,29 @@ async fn page_by_spending(
     };
     let lim = params.add(Arg::Int(limit));
     let off = params.add(Arg::Int(offset));
-    let sql = format!(
-        "SELECT {COLUMNS} FROM ({standing}) x JOIN customers c ON c.id = x.customer_id
-         WHERE {conditions} ORDER BY {order} LIMIT {lim} OFFSET {off}"
-    );
+    let sql = if matches!(filter.sort, CustomerSort::SpendingAsc | CustomerSort::SpendingDesc) {
+        // Top-N per part, then the page from their union: the index part is read
+        // along its (spending, customer_id) index and stops after offset + limit
+        // rows, instead of sorting every customer (2 s at 1 M on PostgreSQL).
+        let first_rows = params.add(Arg::Int(offset.saturating_add(limit)));
+        let customers_join = if search.is_some() { " JOIN customers c ON c.id = x.customer_id" } else { "" };
+        let tops = parts
+            .iter()
+            .map(|part| {
+                format!(
+                    "SELECT * FROM (SELECT x.customer_id, x.spending FROM ({part}) x{customers_join}
+                     WHERE {conditions} ORDER BY {order} LIMIT {first_rows}) t"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        format!("SELECT {COLUMNS} FROM ({tops}) x JOIN customers c ON c.id = x.customer_id ORDER BY {order} LIMIT {lim} OFFSET {off}")
+    } else {
+        format!(
+            "SELECT {COLUMNS} FROM ({standing}) x JOIN customers c ON c.id = x.customer_id
+             WHERE {conditions} ORDER BY {order} LIMIT {lim} OFFSET {off}"
+        )
+    };
     let rows = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, Customer>(&sql).persistent(false), params).fetch_all(c).await)
         .context("list customers by spending")?;
     Ok((rows, total))

@@ -64,9 +64,19 @@ pub fn ladder_key(ladder: &[TierRule]) -> String {
 /// transaction as `tx`, so the index and its state are seen at one moment.
 #[tracing::instrument(skip_all)]
 pub async fn standing_relation(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, params: &mut Params) -> anyhow::Result<String> {
+    Ok(standing_parts(tx, ladder, now, params).await?.join(" UNION ALL "))
+}
+
+/// [`standing_relation`] as disjoint parts whose union is the whole: the index's
+/// rows for unchanged customers, then live rows for the changed ones (or one live
+/// part when the index cannot serve). A top-N query orders and limits each part
+/// on its own, so the index part is read in the order of its own index instead
+/// of sorting a million rows (the planner does not look through a `UNION ALL`).
+#[tracing::instrument(skip_all)]
+pub async fn standing_parts(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, params: &mut Params) -> anyhow::Result<Vec<String>> {
     Ok(match changed_since_index(tx, ladder, now).await? {
-        Some(changed) => indexed_relation(ladder, now, params, &changed),
-        None => live_relation(ladder, now, params, None),
+        Some(changed) => indexed_parts(ladder, now, params, &changed),
+        None => vec![live_relation(ladder, now, params, None)],
     })
 }
 
@@ -107,20 +117,20 @@ async fn changed_since_index(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc
 }
 
 /// The index's rows, except the changed customers' whose values are computed live.
-fn indexed_relation(ladder: &[TierRule], now: DateTime<Utc>, params: &mut Params, changed: &[i64]) -> String {
+fn indexed_parts(ladder: &[TierRule], now: DateTime<Utc>, params: &mut Params, changed: &[i64]) -> Vec<String> {
     const INDEX_ROWS: &str = "SELECT customer_id, spending, tier_id, to_next FROM customer_spending_index";
     if changed.is_empty() {
-        return INDEX_ROWS.to_string();
+        return vec![INDEX_ROWS.to_string()];
     }
     // Ids came from the database as integers: inlined, they cannot inject, and
     // they do not count against the bound-parameter limit.
     // As a subquery over VALUES, not an IN list: PostgreSQL then hashes it once
     // instead of comparing every index row with every id (1.4 s → see BENCHMARKS.md).
     let ids = changed.iter().map(|id| format!("({id})")).collect::<Vec<_>>().join(", ");
-    format!(
-        "{INDEX_ROWS} WHERE customer_id NOT IN (SELECT column1 FROM (VALUES {ids}) changed) UNION ALL {}",
-        live_relation(ladder, now, params, Some(changed))
-    )
+    vec![
+        format!("{INDEX_ROWS} WHERE customer_id NOT IN (SELECT column1 FROM (VALUES {ids}) changed)"),
+        live_relation(ladder, now, params, Some(changed)),
+    ]
 }
 
 /// The relation aggregated from the orders themselves, for every customer or `only` some.
