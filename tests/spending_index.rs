@@ -9,10 +9,10 @@ mod common;
 use common::insert_tier as tier;
 use chrono::{DateTime, Duration, Utc};
 use setia_backend::customer_directory::{list_customers, CustomerFilter, CustomerSort, TierFilter};
-use setia_backend::tier_census::{near_next_tier, tier_distribution};
+use setia_backend::tier_census::{near_next_tier, preview_moves, tier_distribution, TierMoves};
 use setia_backend::tiers::{list_tiers, TierRow};
 use setia_backend::{dispatch, spending_index, Db};
-use setia_domain::TierRule;
+use setia_domain::{Money, TierRule, TierWindow};
 
 async fn customer(db: &Db, name: &str, phone: &str, at: DateTime<Utc>) -> i64 {
     dispatch!(db, |c| sqlx::query_scalar::<_, i64>(
@@ -217,4 +217,100 @@ both_backends!(a_ladder_change_stops_the_index_until_the_job_rebuilds_it, |app| 
     assert_eq!(run.counts.unwrap().0["rebuilt"], false, "fresh: nothing to do");
     assert!(spending_index::needs_rebuild(db, later + Duration::minutes(spending_index::REBUILD_AFTER_MINUTES)).await.unwrap(), "old");
     assert_eq!(census(db, later).await, live_census(db, later).await);
+});
+
+async fn tamper_window(db: &Db, customer: i64, days: i64, spending: i64) {
+    let n = dispatch!(db, |c| sqlx::query("UPDATE customer_window_spending_index SET spending = $1 WHERE customer_id = $2 AND days = $3")
+        .bind(spending)
+        .bind(customer)
+        .bind(days)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
+    assert_eq!(n, 1, "customer {customer} has a {days}-day window row");
+}
+
+/// The tier editor's preview of each proposed ladder, once through the index and
+/// once with the index switched off.
+async fn previews(db: &Db, proposals: &[Vec<TierRule>], now: DateTime<Utc>) -> (Vec<String>, Vec<String>) {
+    let current = ladder(db).await;
+    let mut indexed = Vec::new();
+    for p in proposals {
+        indexed.push(format!("{:?}", preview_moves(db, &current, p, now).await.unwrap()));
+    }
+    let (as_of, key): (Option<DateTime<Utc>>, Option<String>) =
+        dispatch!(db, |c| sqlx::query_as("SELECT as_of, ladder FROM customer_spending_index_state WHERE id = 1").fetch_one(c).await)
+            .unwrap();
+    set_state(db, None, None).await;
+    let mut live = Vec::new();
+    for p in proposals {
+        live.push(format!("{:?}", preview_moves(db, &current, p, now).await.unwrap()));
+    }
+    set_state(db, as_of, key).await;
+    (indexed, live)
+}
+
+both_backends!(the_tier_preview_reads_window_spending_from_the_index_when_the_windows_are_kept, |app| async move {
+    let db = &app.state.db;
+    let s = store(db).await;
+    let window_rows: Vec<(i64, i64)> = dispatch!(db, |c| sqlx::query_as::<_, (i64, i64)>(
+        "SELECT CAST(days AS BIGINT), COUNT(*) FROM customer_window_spending_index GROUP BY days ORDER BY days"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
+    assert_eq!(window_rows, vec![(30, 2), (365, 4)], "one row per customer who spent in each rolling window");
+
+    let current = ladder(db).await;
+    let with = |name: &str, change: &dyn Fn(&mut TierRule)| -> Vec<TierRule> {
+        let mut l = current.clone();
+        change(l.iter_mut().find(|t| t.name == name).unwrap());
+        l
+    };
+    let lower_gold = with("Gold", &|t| t.min_spending = Money(4_000_000));
+    let proposals = vec![
+        lower_gold.clone(),
+        with("Platinum", &|t| t.min_spending = Money(21_500_000)),
+        with("Silver", &|t| t.min_spending = Money(900_000)),
+        {
+            let mut l = current.clone();
+            l.push(TierRule { id: 0, name: "Diamond".into(), min_spending: Money(24_000_000), window: TierWindow::RollingDays(365) });
+            l
+        },
+        // A window the index does not hold: aggregated live.
+        with("Gold", &|t| t.window = TierWindow::RollingDays(180)),
+    ];
+    let (indexed, live) = previews(db, &proposals, s.t0).await;
+    assert_eq!(indexed, live, "just built");
+    assert_eq!(indexed[0], format!("{:?}", TierMoves { up: 1, down: 0, unchanged: 4 }), "Budi would reach Gold");
+
+    // A payment, a new customer, and the edge customer's payment leaving the 30-day window.
+    let t1 = s.t0 + Duration::minutes(1);
+    paid_order(db, s.ani, 100_000, t1, t1).await;
+    let newcomer = customer(db, "Fajar Nugroho", "+6281200000006", t1).await;
+    paid_order(db, newcomer, 4_500_000, t1, t1).await;
+    let t2 = s.t0 + Duration::minutes(10);
+    let (indexed, live) = previews(db, &proposals, t2).await;
+    assert_eq!(indexed, live, "after changes");
+
+    // Budi's 365-day row is read from the index while he has not changed: made up
+    // to Rp 99.000.000 he is already Gold, so lowering Gold moves nobody of his.
+    tamper_window(db, s.budi, 365, 99_000_000).await;
+    let (indexed, live) = previews(db, &proposals, t2).await;
+    assert_ne!(indexed[0], live[0], "an unchanged customer's window spending comes from the index");
+    assert_eq!(indexed[4], live[4], "a window the index does not hold is never read from it");
+    // Once he writes an order, his row is computed live.
+    paid_order(db, s.budi, 10_000, t2, t2).await;
+    let (indexed, live) = previews(db, &proposals, t2).await;
+    assert_eq!(indexed, live);
+});
+
+both_backends!(an_index_built_without_window_rows_is_rebuilt, |app| async move {
+    let db = &app.state.db;
+    let s = store(db).await;
+    let later = s.t0 + Duration::minutes(1);
+    assert!(!spending_index::needs_rebuild(db, later).await.unwrap());
+    dispatch!(db, |c| sqlx::query("UPDATE customer_spending_index_state SET windows = NULL").execute(c).await.map(|r| r.rows_affected())).unwrap();
+    assert!(spending_index::needs_rebuild(db, later).await.unwrap(), "an index from before window rows existed");
 });

@@ -24,8 +24,14 @@
 //! relation is aggregated live (slow at scale, never wrong). The
 //! `customer_spending_index` job rebuilds it every [`REBUILD_AFTER_MINUTES`]
 //! minutes, and within a minute of a tier change.
+//!
+//! Beside it, `customer_window_spending_index` keeps each customer's spending in
+//! each rolling window of that ladder. [`window_spending_relation`] reads them
+//! the same way (index rows for unchanged customers, live for the rest), for any
+//! ladder whose windows are among them: the tier editor previews a proposed
+//! ladder that changes minimums or adds a tier without aggregating every order.
 
-use crate::customer_facts::{spending_subquery, tier_case, to_next_tier_case, windows_of};
+use crate::customer_facts::{spending_subquery, tier_case, to_next_tier_case, window_column, windows_of};
 use crate::db::{Arg, Db, Params, Tx};
 use crate::dispatch;
 use crate::jobs::{Job, JobFuture};
@@ -34,7 +40,7 @@ use crate::bind_params;
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use setia_domain::TierRule;
+use setia_domain::{TierRule, TierWindow};
 use std::sync::Arc;
 
 pub const JOB_NAME: &str = "customer_spending_index";
@@ -45,8 +51,11 @@ pub const REBUILD_AFTER_MINUTES: i64 = 15;
 /// More changed customers than this and the live aggregate is used instead.
 pub const MAX_CHANGED: usize = 5000;
 
-/// When the index was built and for which ladder (both NULL: never built).
-const STATE_SQL: &str = "SELECT as_of, ladder FROM customer_spending_index_state WHERE id = 1";
+/// When the index was built, for which ladder and with which rolling windows
+/// (NULL: never built; windows NULL: built before window rows existed).
+const STATE_SQL: &str = "SELECT as_of, ladder, windows FROM customer_spending_index_state WHERE id = 1";
+
+type IndexState = (Option<DateTime<Utc>>, Option<String>, Option<String>);
 
 /// What the tier rule reads of a ladder (each tier's id, minimum and window), as
 /// the text stored with the index: a request about another ladder (a tier was
@@ -56,6 +65,42 @@ pub fn ladder_key(ladder: &[TierRule]) -> String {
         ladder.iter().map(|t| format!("{}:{}:{}", t.id, t.min_spending.0, t.window.days().unwrap_or(0))).collect();
     parts.sort();
     parts.join(",")
+}
+
+/// The rolling windows among `windows`, as the text stored with the index.
+pub fn windows_key(windows: &[TierWindow]) -> String {
+    let mut days: Vec<u32> = windows.iter().filter_map(|w| w.days()).collect();
+    days.sort_unstable();
+    days.dedup();
+    days.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// What a read needs the index to have been built for.
+#[derive(Clone, Copy)]
+enum Need<'a> {
+    /// Tier and spending to the next tier under exactly this ladder.
+    Ladder(&'a [TierRule]),
+    /// Spending in each of these windows (lifetime and rolling).
+    Windows(&'a [TierWindow]),
+}
+
+impl Need<'_> {
+    fn windows(self) -> Vec<TierWindow> {
+        match self {
+            Need::Ladder(ladder) => windows_of(ladder),
+            Need::Windows(windows) => windows.to_vec(),
+        }
+    }
+
+    fn served_by(self, ladder: &str, windows: Option<&str>) -> bool {
+        match self {
+            Need::Ladder(l) => ladder == ladder_key(l),
+            Need::Windows(wanted) => windows.is_some_and(|stored| {
+                let stored: Vec<&str> = stored.split(',').collect();
+                wanted.iter().filter_map(|w| w.days()).all(|d| stored.contains(&d.to_string().as_str()))
+            }),
+        }
+    }
 }
 
 /// The relation `(customer_id, spending, tier_id, to_next)` over every customer
@@ -74,23 +119,53 @@ pub async fn standing_relation(tx: &mut Tx, ladder: &[TierRule], now: DateTime<U
 /// of sorting a million rows (the planner does not look through a `UNION ALL`).
 #[tracing::instrument(skip_all)]
 pub async fn standing_parts(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, params: &mut Params) -> anyhow::Result<Vec<String>> {
-    Ok(match changed_since_index(tx, ladder, now).await? {
+    Ok(match changed_since_index(tx, Need::Ladder(ladder), now).await? {
         Some(changed) => indexed_parts(ladder, now, params, &changed),
         None => vec![live_relation(ladder, now, params, None)],
     })
 }
 
+/// The relation `(customer_id, s_life, s_dN…)` over every customer: spending in
+/// each of `windows` as of `now`, the columns named by `window_column` in the
+/// order of `windows`. From the index when it holds those windows (index rows for
+/// unchanged customers, live rows for changed ones), otherwise aggregated live.
+/// Read it in the same transaction as `tx`.
+#[tracing::instrument(skip_all)]
+pub async fn window_spending_relation(tx: &mut Tx, windows: &[TierWindow], now: DateTime<Utc>, params: &mut Params) -> anyhow::Result<String> {
+    let live = |params: &mut Params, only: Option<&[i64]>| {
+        let columns: Vec<String> = windows.iter().map(|w| format!("CAST(COALESCE(s.{c}, 0) AS BIGINT) AS {c}", c = window_column(*w))).collect();
+        format!("SELECT c.id AS customer_id, {} {}", columns.join(", "), customers_with_spending(windows, now, params, only))
+    };
+    let Some(changed) = changed_since_index(tx, Need::Windows(windows), now).await? else {
+        return Ok(live(params, None));
+    };
+    let mut columns = Vec::new();
+    let mut joins = String::new();
+    for w in windows {
+        match w.days() {
+            None => columns.push(format!("i.spending AS {}", window_column(*w))),
+            // Days come from the ladder as integers: inlined, they cannot inject.
+            Some(d) => {
+                columns.push(format!("COALESCE(w{d}.spending, 0) AS {}", window_column(*w)));
+                joins.push_str(&format!(" LEFT JOIN customer_window_spending_index w{d} ON w{d}.days = {d} AND w{d}.customer_id = i.customer_id"));
+            }
+        }
+    }
+    let indexed = format!("SELECT i.customer_id, {} FROM customer_spending_index i{joins}", columns.join(", "));
+    Ok(if changed.is_empty() {
+        indexed
+    } else {
+        format!("{indexed} WHERE i.customer_id NOT IN ({}) UNION ALL {}", changed_ids(&changed), live(params, Some(&changed)))
+    })
+}
+
 /// The customers whose index rows may be out of date, or `None` when the index
 /// cannot serve this request at all.
-async fn changed_since_index(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>) -> anyhow::Result<Option<Vec<i64>>> {
-    let (as_of, key): (Option<DateTime<Utc>>, Option<String>) = dispatch!(tx tx, |c| sqlx::query_as(
-        STATE_SQL
-    )
-    .fetch_one(c)
-    .await)
-    .context("read spending index state")?;
+async fn changed_since_index(tx: &mut Tx, need: Need<'_>, now: DateTime<Utc>) -> anyhow::Result<Option<Vec<i64>>> {
+    let (as_of, key, windows): IndexState =
+        dispatch!(tx tx, |c| sqlx::query_as(STATE_SQL).fetch_one(c).await).context("read spending index state")?;
     let (Some(as_of), Some(key)) = (as_of, key) else { return Ok(None) };
-    if key != ladder_key(ladder) || as_of > now {
+    if !need.served_by(&key, windows.as_deref()) || as_of > now {
         return Ok(None);
     }
     let since = as_of - Duration::minutes(WRITE_MARGIN_MINUTES);
@@ -100,7 +175,7 @@ async fn changed_since_index(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc
         format!("SELECT customer_id FROM orders WHERE updated_at >= {s} AND customer_id IS NOT NULL"),
         format!("SELECT id AS customer_id FROM customers WHERE created_at >= {s}"),
     ];
-    for days in windows_of(ladder).iter().filter_map(|w| w.days()) {
+    for days in need.windows().iter().filter_map(|w| w.days()) {
         let lo = params.add(Arg::Time(since - Duration::days(days.into())));
         let hi = params.add(Arg::Time(now - Duration::days(days.into())));
         sources.push(format!("SELECT customer_id FROM orders WHERE paid_at >= {lo} AND paid_at < {hi} AND customer_id IS NOT NULL"));
@@ -122,35 +197,43 @@ fn indexed_parts(ladder: &[TierRule], now: DateTime<Utc>, params: &mut Params, c
     if changed.is_empty() {
         return vec![INDEX_ROWS.to_string()];
     }
+    vec![format!("{INDEX_ROWS} WHERE customer_id NOT IN ({})", changed_ids(changed)), live_relation(ladder, now, params, Some(changed))]
+}
+
+/// The changed customers' ids as a subquery, for `NOT IN`.
+fn changed_ids(changed: &[i64]) -> String {
     // Ids came from the database as integers: inlined, they cannot inject, and
     // they do not count against the bound-parameter limit.
     // As a subquery over VALUES, not an IN list: PostgreSQL then hashes it once
     // instead of comparing every index row with every id (1.4 s → see BENCHMARKS.md).
     let ids = changed.iter().map(|id| format!("({id})")).collect::<Vec<_>>().join(", ");
-    vec![
-        format!("{INDEX_ROWS} WHERE customer_id NOT IN (SELECT column1 FROM (VALUES {ids}) changed)"),
-        live_relation(ladder, now, params, Some(changed)),
-    ]
+    format!("SELECT column1 FROM (VALUES {ids}) changed")
 }
 
-/// The relation aggregated from the orders themselves, for every customer or `only` some.
-fn live_relation(ladder: &[TierRule], now: DateTime<Utc>, params: &mut Params, only: Option<&[i64]>) -> String {
-    let spend = spending_subquery(&windows_of(ladder), now, params, only);
+/// `FROM customers c LEFT JOIN (spending per window) s …`: every customer (or
+/// `only` some) with their spending in `windows`, NULL where they spent nothing.
+fn customers_with_spending(windows: &[TierWindow], now: DateTime<Utc>, params: &mut Params, only: Option<&[i64]>) -> String {
+    let spend = spending_subquery(windows, now, params, only);
     let restrict = match only {
         Some(ids) => format!(" WHERE c.id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
         None => String::new(),
     };
+    format!("FROM customers c LEFT JOIN ({spend}) s ON s.customer_id = c.id{restrict}")
+}
+
+/// The relation aggregated from the orders themselves, for every customer or `only` some.
+fn live_relation(ladder: &[TierRule], now: DateTime<Utc>, params: &mut Params, only: Option<&[i64]>) -> String {
     format!(
-        "SELECT c.id AS customer_id, CAST(COALESCE(s.s_life, 0) AS BIGINT) AS spending, {} AS tier_id, {} AS to_next
-         FROM customers c LEFT JOIN ({spend}) s ON s.customer_id = c.id{restrict}",
+        "SELECT c.id AS customer_id, CAST(COALESCE(s.s_life, 0) AS BIGINT) AS spending, {} AS tier_id, {} AS to_next {}",
         tier_case(ladder, |t| t.id, 0),
-        to_next_tier_case(ladder)
+        to_next_tier_case(ladder),
+        customers_with_spending(&windows_of(ladder), now, params, only)
     )
 }
 
-/// Rebuilds the index for the current tier ladder as of `now`, in one
-/// transaction (readers see the old index or the new one); returns how many
-/// customers it holds. Concurrent rebuilds queue on the state row.
+/// Rebuilds the index (and the window rows) for the current tier ladder as of
+/// `now`, in one transaction (readers see the old index or the new one); returns
+/// how many customers it holds. Concurrent rebuilds queue on the state row.
 #[tracing::instrument(skip_all)]
 pub async fn rebuild(db: &Db, now: DateTime<Utc>) -> anyhow::Result<i64> {
     let mut tx = db.begin_write().await?;
@@ -158,40 +241,74 @@ pub async fn rebuild(db: &Db, now: DateTime<Utc>) -> anyhow::Result<i64> {
     dispatch!(tx &mut tx, |c| sqlx::query_scalar::<_, i32>(&lock).fetch_one(c).await).context("lock spending index state")?;
     let tiers: Vec<TierRow> = tiers::list_tiers_in(&mut tx).await?;
     let ladder: Vec<TierRule> = tiers.iter().map(TierRow::rule).collect();
-    dispatch!(tx &mut tx, |c| sqlx::query("DELETE FROM customer_spending_index").execute(c).await.map(|r| r.rows_affected()))
-        .context("clear spending index")?;
-    let mut params = Params::default();
-    let sql = format!(
-        "INSERT INTO customer_spending_index (customer_id, spending, tier_id, to_next) {}",
-        live_relation(&ladder, now, &mut params, None)
+    let windows = windows_of(&ladder);
+    let columns: Vec<String> = windows.iter().map(|w| window_column(*w)).collect();
+    // Orders are aggregated once into a scratch table, which then fills both the
+    // index and the window rows. Dropped before commit; a rollback undoes it too.
+    let scratch = format!(
+        "CREATE TEMP TABLE spending_rebuild (customer_id BIGINT NOT NULL, {}, tier_id BIGINT NOT NULL, to_next BIGINT)",
+        columns.iter().map(|c| format!("{c} BIGINT NOT NULL")).collect::<Vec<_>>().join(", ")
     );
-    let customers = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query(&sql).persistent(false), params).execute(c).await.map(|r| r.rows_affected()))
-        .context("fill spending index")?;
+    let mut params = Params::default();
+    let fill_scratch = format!(
+        "INSERT INTO spending_rebuild SELECT c.id, {}, {}, {} {}",
+        columns.iter().map(|c| format!("CAST(COALESCE(s.{c}, 0) AS BIGINT)")).collect::<Vec<_>>().join(", "),
+        tier_case(&ladder, |t| t.id, 0),
+        to_next_tier_case(&ladder),
+        customers_with_spending(&windows, now, &mut params, None)
+    );
+    execute(&mut tx, &scratch, &Params::default()).await?;
+    let customers = execute(&mut tx, &fill_scratch, &params).await?;
+    execute(&mut tx, "DELETE FROM customer_spending_index", &Params::default()).await?;
+    execute(
+        &mut tx,
+        "INSERT INTO customer_spending_index (customer_id, spending, tier_id, to_next) SELECT customer_id, s_life, tier_id, to_next FROM spending_rebuild",
+        &Params::default(),
+    )
+    .await?;
+    execute(&mut tx, "DELETE FROM customer_window_spending_index", &Params::default()).await?;
+    for d in windows.iter().filter_map(|w| w.days()) {
+        let sql = format!(
+            "INSERT INTO customer_window_spending_index (days, customer_id, spending) SELECT {d}, customer_id, s_d{d} FROM spending_rebuild WHERE s_d{d} <> 0"
+        );
+        execute(&mut tx, &sql, &Params::default()).await?;
+    }
+    execute(&mut tx, "DROP TABLE spending_rebuild", &Params::default()).await?;
     let customers = i64::try_from(customers).unwrap_or(i64::MAX);
-    dispatch!(tx &mut tx, |c| sqlx::query("UPDATE customer_spending_index_state SET as_of = $1, ladder = $2, customers = $3 WHERE id = 1")
-        .bind(now)
-        .bind(ladder_key(&ladder))
-        .bind(customers)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
+    dispatch!(tx &mut tx, |c| sqlx::query(
+        "UPDATE customer_spending_index_state SET as_of = $1, ladder = $2, windows = $3, customers = $4 WHERE id = 1"
+    )
+    .bind(now)
+    .bind(ladder_key(&ladder))
+    .bind(windows_key(&windows))
+    .bind(customers)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
     .context("record spending index state")?;
     tx.commit().await?;
     Ok(customers)
 }
 
+/// One statement of the rebuild; returns the rows it touched.
+async fn execute(tx: &mut Tx, sql: &str, params: &Params) -> anyhow::Result<u64> {
+    dispatch!(tx tx, |c| bind_params!(sqlx::query(sql).persistent(false), params).execute(c).await.map(|r| r.rows_affected()))
+        .with_context(|| format!("rebuild spending index: {}", sql.split_whitespace().take(4).collect::<Vec<_>>().join(" ")))
+}
+
 /// True when the index was never built, was built for another ladder, or is
 /// older than [`REBUILD_AFTER_MINUTES`].
 pub async fn needs_rebuild(db: &Db, now: DateTime<Utc>) -> anyhow::Result<bool> {
-    let (as_of, key): (Option<DateTime<Utc>>, Option<String>) = dispatch!(db, |c| sqlx::query_as(
-        STATE_SQL
-    )
-    .fetch_one(c)
-    .await)
-    .context("read spending index state")?;
+    let (as_of, key, windows): IndexState =
+        dispatch!(db, |c| sqlx::query_as(STATE_SQL).fetch_one(c).await).context("read spending index state")?;
     let ladder: Vec<TierRule> = tiers::list_tiers(db).await?.iter().map(TierRow::rule).collect();
-    Ok(match (as_of, key) {
-        (Some(as_of), Some(key)) => key != ladder_key(&ladder) || now - as_of >= Duration::minutes(REBUILD_AFTER_MINUTES) || as_of > now,
+    Ok(match (as_of, key, windows) {
+        (Some(as_of), Some(key), Some(windows)) => {
+            key != ladder_key(&ladder)
+                || windows != windows_key(&windows_of(&ladder))
+                || now - as_of >= Duration::minutes(REBUILD_AFTER_MINUTES)
+                || as_of > now
+        }
         _ => true,
     })
 }

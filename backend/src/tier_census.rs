@@ -2,14 +2,17 @@
 //! each tier has, who is within 10 % of their next tier, and how many would move
 //! up or down if a proposed ladder were saved. Distribution and near-next-tier
 //! read `spending_index::standing_relation`; the preview of a proposed ladder
-//! aggregates live (no index is built for a ladder not saved yet). The tier rule
-//! in SQL is `customer_facts::tier_case`, generated from the domain rule.
+//! reads each customer's spending per window through
+//! `spending_index::window_spending_relation` (from the index when the proposed
+//! ladder keeps the current windows, live otherwise) and applies both ladders to
+//! it. The tier rule in SQL is `customer_facts::tier_case`, generated from the
+//! domain rule.
 
 use crate::bind_params;
-use crate::customer_facts::{spending_subquery, tier_case, windows_of};
+use crate::customer_facts::{tier_case, windows_of};
 use crate::db::{Arg, Db, Params};
 use crate::dispatch;
-use crate::spending_index::standing_relation;
+use crate::spending_index::{standing_relation, window_spending_relation};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use setia_domain::TierRule;
@@ -46,17 +49,19 @@ pub async fn preview_moves(db: &Db, current: &[TierRule], proposed: &[TierRule],
     windows.extend(windows_of(proposed));
     windows.sort();
     windows.dedup();
+    let mut tx = db.begin_read().await?;
     let mut params = Params::default();
-    let spend = spending_subquery(&windows, now, &mut params, None);
+    let spending = window_spending_relation(&mut tx, &windows, now, &mut params).await?;
     let (before, after) = (tier_case(current, rank_of, 0), tier_case(proposed, rank_of, 0));
     let sql = format!(
         "SELECT CAST(COALESCE(SUM(CASE WHEN x.a > x.b THEN 1 ELSE 0 END), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN x.a < x.b THEN 1 ELSE 0 END), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN x.a = x.b THEN 1 ELSE 0 END), 0) AS BIGINT)
-         FROM (SELECT {before} AS b, {after} AS a FROM customers c LEFT JOIN ({spend}) s ON s.customer_id = c.id) x"
+         FROM (SELECT {before} AS b, {after} AS a FROM ({spending}) s) x"
     );
-    let (up, down, unchanged) = dispatch!(db, |c| bind_params!(sqlx::query_as::<_, (i64, i64, i64)>(&sql).persistent(false), params).fetch_one(c).await)
-        .context("preview tier moves")?;
+    let (up, down, unchanged) =
+        dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, (i64, i64, i64)>(&sql).persistent(false), params).fetch_one(c).await)
+            .context("preview tier moves")?;
     Ok(TierMoves { up, down, unchanged })
 }
 
