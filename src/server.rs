@@ -10,13 +10,13 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use setia_app::{shell, App};
 use setia_backend::config::Config;
 use setia_backend::sessions::DbSessionStore;
 use setia_backend::{AppState, Db};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -70,10 +70,18 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+/// The app's routes, listed once per process. Listing them runs the app with
+/// resource loading switched off by a process-wide flag (leptos_server's
+/// `SuppressResourceLoad`); a page rendered by another router in the same process
+/// at that moment would wait forever on its resources (leptos-rs/leptos#4773).
+/// One process serving several routers is what the tests do; listing once makes
+/// every later router safe.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
 /// The whole application as one router.
 pub fn router(state: AppState) -> Router {
     let options = leptos_options(&state.config);
-    let routes = generate_route_list(App);
+    let routes = ROUTES.clone();
     let store = DbSessionStore::new(&state.db);
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)

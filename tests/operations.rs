@@ -39,3 +39,23 @@ both_backends!(login_page_is_server_rendered_in_the_chosen_language, |app| async
     let accept = login_with("accept-language", "id-ID,id;q=0.9").await;
     assert!(accept.contains("Masuk ke Setia"));
 });
+
+// Building a router lists the app's routes, which switches resource loading off
+// process-wide while it runs (leptos-rs/leptos#4773). Pages rendered by other
+// routers at that moment used to wait forever (a CI run timed out on one). Routers
+// are built here while pages render; every page must still answer.
+both_backends!(pages_render_while_other_routers_are_built, |app| async move {
+    let state = app.state.clone();
+    let building = tokio::task::spawn_blocking(move || {
+        for _ in 0..200 {
+            drop(setia::server::router(state.clone()));
+        }
+    });
+    let c = app.client();
+    for _ in 0..200 {
+        let r = c.get("/").await;
+        assert_eq!(r.status, 302);
+        assert_eq!(r.headers["location"], "/login");
+    }
+    building.await.unwrap();
+});
