@@ -208,14 +208,17 @@ both_backends!(a_ladder_change_stops_the_index_until_the_job_rebuilds_it, |app| 
     let job = spending_index::job();
     let run = setia_backend::jobs::run_and_record(db, &job, "test", later).await.unwrap();
     assert_eq!(run.outcome, "ok");
-    assert_eq!(run.counts.unwrap().0["rebuilt"], true);
+    assert_eq!(run.counts.unwrap().0["rebuilt"], "full", "another ladder: every customer again");
     assert!(!spending_index::needs_rebuild(db, later).await.unwrap());
     let state_key: String =
         dispatch!(db, |c| sqlx::query_scalar("SELECT ladder FROM customer_spending_index_state").fetch_one(c).await).unwrap();
     assert!(state_key.contains(&format!("{diamond}:50000000:0")), "{state_key}");
     let run = setia_backend::jobs::run_and_record(db, &job, "test", later + Duration::minutes(1)).await.unwrap();
     assert_eq!(run.counts.unwrap().0["rebuilt"], false, "fresh: nothing to do");
-    assert!(spending_index::needs_rebuild(db, later + Duration::minutes(spending_index::REBUILD_AFTER_MINUTES)).await.unwrap(), "old");
+    let old = later + Duration::minutes(spending_index::REBUILD_AFTER_MINUTES);
+    assert!(spending_index::needs_rebuild(db, old).await.unwrap(), "old");
+    let run = setia_backend::jobs::run_and_record(db, &job, "test", old).await.unwrap();
+    assert_eq!(run.counts.unwrap().0["rebuilt"], "changed", "same ladder: only the changed customers");
     assert_eq!(census(db, later).await, live_census(db, later).await);
 });
 
@@ -313,4 +316,61 @@ both_backends!(an_index_built_without_window_rows_is_rebuilt, |app| async move {
     assert!(!spending_index::needs_rebuild(db, later).await.unwrap());
     dispatch!(db, |c| sqlx::query("UPDATE customer_spending_index_state SET windows = NULL").execute(c).await.map(|r| r.rows_affected())).unwrap();
     assert!(spending_index::needs_rebuild(db, later).await.unwrap(), "an index from before window rows existed");
+});
+
+/// Every row of the index and its window rows, in order.
+async fn index_rows(db: &Db) -> (Vec<(i64, i64, i64, Option<i64>)>, Vec<(i32, i64, i64)>) {
+    let rows = dispatch!(db, |c| sqlx::query_as(
+        "SELECT customer_id, spending, tier_id, to_next FROM customer_spending_index ORDER BY customer_id"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
+    let windows = dispatch!(db, |c| sqlx::query_as(
+        "SELECT days, customer_id, spending FROM customer_window_spending_index ORDER BY days, customer_id"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
+    (rows, windows)
+}
+
+both_backends!(a_refresh_recomputes_only_the_changed_customers, |app| async move {
+    use spending_index::Refreshed;
+    let db = &app.state.db;
+    let s = store(db).await;
+    // Budi's row is made up: a refresh that recomputed him would put it right.
+    tamper(db, s.budi, 99_000_000).await;
+    let t1 = s.t0 + Duration::minutes(1);
+    paid_order(db, s.ani, 2_000_000, t1, t1).await;
+    let newcomer = customer(db, "Fajar Nugroho", "+6281200000006", t1).await;
+    paid_order(db, newcomer, 1_500_000, t1, t1).await;
+    // 21 minutes on: Ani and the newcomer wrote orders, and the edge customer's
+    // payment left the 30-day window. Nobody else changed. (At 20 minutes the
+    // next refresh's margin would still reach back to that payment.)
+    let t2 = s.t0 + Duration::minutes(21);
+    assert_eq!(spending_index::refresh(db, t2).await.unwrap(), Refreshed::Changed { customers: 3 });
+    let (rows, windows) = index_rows(db).await;
+    let state: (DateTime<Utc>, i64) =
+        dispatch!(db, |c| sqlx::query_as("SELECT as_of, customers FROM customer_spending_index_state").fetch_one(c).await).unwrap();
+    assert_eq!(state.0.timestamp_micros(), t2.timestamp_micros());
+    assert_eq!(state.1, 6, "the newcomer is counted");
+    assert_eq!(rows.iter().find(|r| r.0 == s.budi).unwrap().1, 99_000_000, "an unchanged customer is not recomputed");
+
+    // Everyone else's rows are exactly what a full rebuild at t2 computes.
+    assert_eq!(spending_index::rebuild(db, t2).await.unwrap(), 6);
+    let (full_rows, full_windows) = index_rows(db).await;
+    let without_budi = |r: &Vec<(i64, i64, i64, Option<i64>)>| r.iter().filter(|r| r.0 != s.budi).cloned().collect::<Vec<_>>();
+    assert_eq!(without_budi(&rows), without_budi(&full_rows));
+    assert_eq!(windows, full_windows);
+    assert_ne!(rows, full_rows, "the full rebuild did recompute Budi");
+    let edge = full_rows.iter().find(|r| r.0 == s.edge).unwrap();
+    let edge_refreshed = rows.iter().find(|r| r.0 == s.edge).unwrap();
+    assert_eq!(edge, edge_refreshed, "the edge customer's tier moved with the window");
+
+    // Nothing changed since: the refresh only moves as_of.
+    let t3 = t2 + Duration::minutes(40);
+    assert_eq!(spending_index::refresh(db, t3).await.unwrap(), Refreshed::Changed { customers: 0 });
+    assert_eq!(index_rows(db).await, (full_rows, full_windows));
+    assert_eq!(census(db, t3).await, live_census(db, t3).await);
 });

@@ -22,8 +22,9 @@
 //! The index serves only a request about the ladder it was built for, at or after
 //! its `as_of`, with at most [`MAX_CHANGED`] changed customers; otherwise the
 //! relation is aggregated live (slow at scale, never wrong). The
-//! `customer_spending_index` job rebuilds it every [`REBUILD_AFTER_MINUTES`]
-//! minutes, and within a minute of a tier change.
+//! `customer_spending_index` job refreshes it every [`REBUILD_AFTER_MINUTES`]
+//! minutes (recomputing only the changed customers, see [`refresh`]) and
+//! rebuilds it whole within a minute of a tier change.
 //!
 //! Beside it, `customer_window_spending_index` keeps each customer's spending in
 //! each rolling window of that ladder. [`window_spending_relation`] reads them
@@ -231,17 +232,64 @@ fn live_relation(ladder: &[TierRule], now: DateTime<Utc>, params: &mut Params, o
     )
 }
 
+/// How [`refresh`] brought the index up to date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refreshed {
+    /// Only the customers whose facts may have changed were recomputed.
+    Changed { customers: usize },
+    /// Every customer was recomputed (first build, another ladder, or too many changes).
+    Full { customers: i64 },
+}
+
 /// Rebuilds the index (and the window rows) for the current tier ladder as of
 /// `now`, in one transaction (readers see the old index or the new one); returns
 /// how many customers it holds. Concurrent rebuilds queue on the state row.
 #[tracing::instrument(skip_all)]
 pub async fn rebuild(db: &Db, now: DateTime<Utc>) -> anyhow::Result<i64> {
     let mut tx = db.begin_write().await?;
+    let ladder = lock_state(&mut tx).await?;
+    let customers = fill(&mut tx, &ladder, now, None).await?;
+    tx.commit().await?;
+    Ok(customers)
+}
+
+/// Brings the index up to date as of `now` in one transaction. When it already
+/// serves the current ladder, only the customers [`changed_since_index`] names
+/// are recomputed and `as_of` moves to `now`: every other row is still exact at
+/// `now` (that is what "unchanged" means), so the write lock is held for
+/// thousands of customers, not a million (SQLite's rebuild at 10 M orders holds
+/// it for minutes: see BENCHMARKS.md). Otherwise a full [`rebuild`].
+#[tracing::instrument(skip_all)]
+pub async fn refresh(db: &Db, now: DateTime<Utc>) -> anyhow::Result<Refreshed> {
+    let mut tx = db.begin_write().await?;
+    let ladder = lock_state(&mut tx).await?;
+    let (_, _, windows): IndexState =
+        dispatch!(tx &mut tx, |c| sqlx::query_as(STATE_SQL).fetch_one(c).await).context("read spending index state")?;
+    let windows_kept = windows.as_deref() == Some(windows_key(&windows_of(&ladder)).as_str());
+    let changed = if windows_kept { changed_since_index(&mut tx, Need::Ladder(&ladder), now).await? } else { None };
+    let refreshed = match changed {
+        Some(ids) => {
+            fill(&mut tx, &ladder, now, Some(&ids)).await?;
+            Refreshed::Changed { customers: ids.len() }
+        }
+        None => Refreshed::Full { customers: fill(&mut tx, &ladder, now, None).await? },
+    };
+    tx.commit().await?;
+    Ok(refreshed)
+}
+
+/// Locks the state row (concurrent rebuilds queue here) and reads the ladder.
+async fn lock_state(tx: &mut Tx) -> anyhow::Result<Vec<TierRule>> {
     let lock = format!("SELECT id FROM customer_spending_index_state WHERE id = 1{}", tx.for_update());
-    dispatch!(tx &mut tx, |c| sqlx::query_scalar::<_, i32>(&lock).fetch_one(c).await).context("lock spending index state")?;
-    let tiers: Vec<TierRow> = tiers::list_tiers_in(&mut tx).await?;
-    let ladder: Vec<TierRule> = tiers.iter().map(TierRow::rule).collect();
-    let windows = windows_of(&ladder);
+    dispatch!(tx tx, |c| sqlx::query_scalar::<_, i32>(&lock).fetch_one(c).await).context("lock spending index state")?;
+    let tiers: Vec<TierRow> = tiers::list_tiers_in(tx).await?;
+    Ok(tiers.iter().map(TierRow::rule).collect())
+}
+
+/// Recomputes the rows of every customer (`only` = None) or of `only` those, as
+/// of `now` under `ladder`, and records the state; returns the customers indexed.
+async fn fill(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, only: Option<&[i64]>) -> anyhow::Result<i64> {
+    let windows = windows_of(ladder);
     let columns: Vec<String> = windows.iter().map(|w| window_column(*w)).collect();
     // Orders are aggregated once into a scratch table, which then fills both the
     // index and the window rows. Dropped before commit; a rollback undoes it too.
@@ -253,40 +301,62 @@ pub async fn rebuild(db: &Db, now: DateTime<Utc>) -> anyhow::Result<i64> {
     let fill_scratch = format!(
         "INSERT INTO spending_rebuild SELECT c.id, {}, {}, {} {}",
         columns.iter().map(|c| format!("CAST(COALESCE(s.{c}, 0) AS BIGINT)")).collect::<Vec<_>>().join(", "),
-        tier_case(&ladder, |t| t.id, 0),
-        to_next_tier_case(&ladder),
-        customers_with_spending(&windows, now, &mut params, None)
+        tier_case(ladder, |t| t.id, 0),
+        to_next_tier_case(ladder),
+        customers_with_spending(&windows, now, &mut params, only)
     );
-    execute(&mut tx, &scratch, &Params::default()).await?;
-    let customers = execute(&mut tx, &fill_scratch, &params).await?;
-    execute(&mut tx, "DELETE FROM customer_spending_index", &Params::default()).await?;
-    execute(
-        &mut tx,
-        "INSERT INTO customer_spending_index (customer_id, spending, tier_id, to_next) SELECT customer_id, s_life, tier_id, to_next FROM spending_rebuild",
-        &Params::default(),
-    )
-    .await?;
-    execute(&mut tx, "DELETE FROM customer_window_spending_index", &Params::default()).await?;
-    for d in windows.iter().filter_map(|w| w.days()) {
-        let sql = format!(
-            "INSERT INTO customer_window_spending_index (days, customer_id, spending) SELECT {d}, customer_id, s_d{d} FROM spending_rebuild WHERE s_d{d} <> 0"
-        );
-        execute(&mut tx, &sql, &Params::default()).await?;
-    }
-    execute(&mut tx, "DROP TABLE spending_rebuild", &Params::default()).await?;
-    let customers = i64::try_from(customers).unwrap_or(i64::MAX);
-    dispatch!(tx &mut tx, |c| sqlx::query(
+    // Which rows are replaced: all, or the changed customers' (ids from the
+    // database, inlined as in `changed_ids`).
+    let scope = match only {
+        None => String::new(),
+        Some(ids) => format!(" WHERE customer_id IN ({})", changed_ids(ids)),
+    };
+    // Nobody changed: only `as_of` moves.
+    let (filled, removed) = if only.is_some_and(<[i64]>::is_empty) {
+        (0, 0)
+    } else {
+        execute(tx, &scratch, &Params::default()).await?;
+        let filled = execute(tx, &fill_scratch, &params).await?;
+        let removed = execute(tx, &format!("DELETE FROM customer_spending_index{scope}"), &Params::default()).await?;
+        execute(
+            tx,
+            "INSERT INTO customer_spending_index (customer_id, spending, tier_id, to_next) SELECT customer_id, s_life, tier_id, to_next FROM spending_rebuild",
+            &Params::default(),
+        )
+        .await?;
+        execute(tx, &format!("DELETE FROM customer_window_spending_index{scope}"), &Params::default()).await?;
+        for d in windows.iter().filter_map(|w| w.days()) {
+            let sql = format!(
+                "INSERT INTO customer_window_spending_index (days, customer_id, spending) SELECT {d}, customer_id, s_d{d} FROM spending_rebuild WHERE s_d{d} <> 0"
+            );
+            execute(tx, &sql, &Params::default()).await?;
+        }
+        execute(tx, "DROP TABLE spending_rebuild", &Params::default()).await?;
+        (filled, removed)
+    };
+    let filled = i64::try_from(filled).unwrap_or(i64::MAX);
+    let removed = i64::try_from(removed).unwrap_or(i64::MAX);
+    let customers = match only {
+        None => filled,
+        Some(_) => {
+            let before: Option<i64> = dispatch!(tx tx, |c| sqlx::query_scalar("SELECT customers FROM customer_spending_index_state WHERE id = 1")
+                .fetch_one(c)
+                .await)
+            .context("read indexed customer count")?;
+            before.unwrap_or(0) - removed + filled
+        }
+    };
+    dispatch!(tx tx, |c| sqlx::query(
         "UPDATE customer_spending_index_state SET as_of = $1, ladder = $2, windows = $3, customers = $4 WHERE id = 1"
     )
     .bind(now)
-    .bind(ladder_key(&ladder))
+    .bind(ladder_key(ladder))
     .bind(windows_key(&windows))
     .bind(customers)
     .execute(c)
     .await
     .map(|r| r.rows_affected()))
     .context("record spending index state")?;
-    tx.commit().await?;
     Ok(customers)
 }
 
@@ -313,7 +383,7 @@ pub async fn needs_rebuild(db: &Db, now: DateTime<Utc>) -> anyhow::Result<bool> 
     })
 }
 
-/// Every minute: rebuild the index when [`needs_rebuild`] says so.
+/// Every minute: [`refresh`] the index when [`needs_rebuild`] says so.
 pub fn job() -> Job {
     Job {
         name: JOB_NAME,
@@ -324,8 +394,11 @@ pub fn job() -> Job {
                     return Ok(json!({ "rebuilt": false }));
                 }
                 let started = std::time::Instant::now();
-                let customers = rebuild(&db, now).await?;
-                Ok(json!({ "rebuilt": true, "customers": customers, "milliseconds": started.elapsed().as_millis() as u64 }))
+                let ms = || started.elapsed().as_millis() as u64;
+                Ok(match refresh(&db, now).await? {
+                    Refreshed::Changed { customers } => json!({ "rebuilt": "changed", "customers": customers, "milliseconds": ms() }),
+                    Refreshed::Full { customers } => json!({ "rebuilt": "full", "customers": customers, "milliseconds": ms() }),
+                })
             })
         }),
     }
