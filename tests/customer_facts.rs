@@ -80,6 +80,10 @@ both_backends!(spending_counts_paid_orders_less_refunds, |app| async move {
     assert_eq!(facts.total_spending, Money(100_000 + 200_000 + 300_000 + 250_000));
     assert!(!facts.loyal);
     assert!(facts.standing.current.is_none());
+    // Many at once (a list page), in the order asked, a repeated id counted once.
+    let many = setia_backend::customer_facts::customers_facts(db, &[other, c, other], now).await.unwrap();
+    let spent: Vec<Money> = many.iter().map(|f| f.total_spending).collect();
+    assert_eq!(spent, vec![Money(9_999_999), facts.total_spending, Money(9_999_999)]);
 });
 
 both_backends!(loyal_flips_exactly_at_the_threshold, |app| async move {
