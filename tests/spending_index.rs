@@ -374,3 +374,16 @@ both_backends!(a_refresh_recomputes_only_the_changed_customers, |app| async move
     assert_eq!(index_rows(db).await, (full_rows, full_windows));
     assert_eq!(census(db, t3).await, live_census(db, t3).await);
 });
+
+both_backends!(a_rebuild_in_small_chunks_writes_what_one_chunk_writes, |app| async move {
+    let db = &app.state.db;
+    let s = store(db).await;
+    let t1 = s.t0 + Duration::minutes(30);
+    assert_eq!(spending_index::rebuild_in_chunks(db, t1, 100).await.unwrap(), 5);
+    let whole = index_rows(db).await;
+    tamper(db, s.ani, 1).await;
+    tamper_window(db, s.edge, 365, 1).await;
+    assert_eq!(spending_index::rebuild_in_chunks(db, t1, 2).await.unwrap(), 5, "three chunks: 2 + 2 + 1");
+    assert_eq!(index_rows(db).await, whole, "every chunk replaced its customers' rows");
+    assert_eq!(census(db, t1).await, live_census(db, t1).await);
+});

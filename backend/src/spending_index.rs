@@ -24,7 +24,7 @@
 //! relation is aggregated live (slow at scale, never wrong). The
 //! `customer_spending_index` job refreshes it every [`REBUILD_AFTER_MINUTES`]
 //! minutes (recomputing only the changed customers, see [`refresh`]) and
-//! rebuilds it whole within a minute of a tier change.
+//! rebuilds it whole, in short transactions, within a minute of a tier change.
 //!
 //! Beside it, `customer_window_spending_index` keeps each customer's spending in
 //! each rolling window of that ladder. [`window_spending_relation`] reads them
@@ -232,6 +232,67 @@ fn live_relation(ladder: &[TierRule], now: DateTime<Utc>, params: &mut Params, o
     )
 }
 
+/// Customers per transaction of a full [`rebuild`].
+pub const REBUILD_CHUNK: i64 = 5_000;
+
+/// Rebuilds the index (and the window rows) for the current tier ladder as of
+/// `now`; returns how many customers it holds. See [`rebuild_in_chunks`].
+#[tracing::instrument(skip_all)]
+pub async fn rebuild(db: &Db, now: DateTime<Utc>) -> anyhow::Result<i64> {
+    rebuild_in_chunks(db, now, REBUILD_CHUNK).await
+}
+
+/// Recomputes every customer's rows, `chunk` customers per transaction, then
+/// records the state (`as_of = now`). Short transactions because SQLite has one
+/// writer: one transaction over a million customers held every payment and
+/// sign-in back for minutes (BENCHMARKS.md).
+///
+/// Readers stay right throughout: a row written by any chunk is exact for every
+/// customer unchanged since `now - WRITE_MARGIN` (their facts and windows did not
+/// move between `now` and the chunk), and a row left from before is exact for
+/// customers unchanged since the old `as_of`; the changed ones are read live.
+/// Window rows are the exception when the ladder's windows change: the state
+/// stops offering them until the rebuild records the new ones.
+#[tracing::instrument(skip_all)]
+pub async fn rebuild_in_chunks(db: &Db, now: DateTime<Utc>, chunk: i64) -> anyhow::Result<i64> {
+    let ladder = {
+        let mut tx = db.begin_write().await?;
+        let ladder = lock_state(&mut tx).await?;
+        let (_, _, windows): IndexState =
+            dispatch!(tx &mut tx, |c| sqlx::query_as(STATE_SQL).fetch_one(c).await).context("read spending index state")?;
+        if windows.as_deref() != Some(windows_key(&windows_of(&ladder)).as_str()) {
+            dispatch!(tx &mut tx, |c| sqlx::query("UPDATE customer_spending_index_state SET windows = NULL WHERE id = 1")
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))
+            .context("withdraw spending index windows")?;
+        }
+        tx.commit().await?;
+        ladder
+    };
+    let mut after = 0i64;
+    let mut customers = 0i64;
+    loop {
+        let mut tx = db.begin_write().await?;
+        let ids: Vec<i64> = dispatch!(tx &mut tx, |c| sqlx::query_scalar("SELECT id FROM customers WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(after)
+            .bind(chunk)
+            .fetch_all(c)
+            .await)
+        .context("next customers to index")?;
+        let Some(&last) = ids.last() else { break };
+        let (filled, _) = replace_rows(&mut tx, &ladder, now, &ids).await?;
+        tx.commit().await?;
+        customers += filled;
+        after = last;
+    }
+    let mut tx = db.begin_write().await?;
+    lock_state(&mut tx).await?;
+    record_state(&mut tx, &ladder, now, customers).await?;
+    tx.commit().await?;
+    Ok(customers)
+}
+
 /// How [`refresh`] brought the index up to date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refreshed {
@@ -241,24 +302,10 @@ pub enum Refreshed {
     Full { customers: i64 },
 }
 
-/// Rebuilds the index (and the window rows) for the current tier ladder as of
-/// `now`, in one transaction (readers see the old index or the new one); returns
-/// how many customers it holds. Concurrent rebuilds queue on the state row.
-#[tracing::instrument(skip_all)]
-pub async fn rebuild(db: &Db, now: DateTime<Utc>) -> anyhow::Result<i64> {
-    let mut tx = db.begin_write().await?;
-    let ladder = lock_state(&mut tx).await?;
-    let customers = fill(&mut tx, &ladder, now, None).await?;
-    tx.commit().await?;
-    Ok(customers)
-}
-
-/// Brings the index up to date as of `now` in one transaction. When it already
-/// serves the current ladder, only the customers [`changed_since_index`] names
-/// are recomputed and `as_of` moves to `now`: every other row is still exact at
-/// `now` (that is what "unchanged" means), so the write lock is held for
-/// thousands of customers, not a million (SQLite's rebuild at 10 M orders holds
-/// it for minutes: see BENCHMARKS.md). Otherwise a full [`rebuild`].
+/// Brings the index up to date as of `now`. When it already serves the current
+/// ladder, only the customers [`changed_since_index`] names are recomputed, in
+/// one transaction, and `as_of` moves to `now`: every other row is still exact
+/// at `now` (that is what "unchanged" means). Otherwise a full [`rebuild`].
 #[tracing::instrument(skip_all)]
 pub async fn refresh(db: &Db, now: DateTime<Utc>) -> anyhow::Result<Refreshed> {
     let mut tx = db.begin_write().await?;
@@ -267,15 +314,18 @@ pub async fn refresh(db: &Db, now: DateTime<Utc>) -> anyhow::Result<Refreshed> {
         dispatch!(tx &mut tx, |c| sqlx::query_as(STATE_SQL).fetch_one(c).await).context("read spending index state")?;
     let windows_kept = windows.as_deref() == Some(windows_key(&windows_of(&ladder)).as_str());
     let changed = if windows_kept { changed_since_index(&mut tx, Need::Ladder(&ladder), now).await? } else { None };
-    let refreshed = match changed {
-        Some(ids) => {
-            fill(&mut tx, &ladder, now, Some(&ids)).await?;
-            Refreshed::Changed { customers: ids.len() }
-        }
-        None => Refreshed::Full { customers: fill(&mut tx, &ladder, now, None).await? },
+    let Some(ids) = changed else {
+        drop(tx); // rolls back: nothing was written
+        return Ok(Refreshed::Full { customers: rebuild(db, now).await? });
     };
+    let (filled, removed) = replace_rows(&mut tx, &ladder, now, &ids).await?;
+    let before: i64 = dispatch!(tx &mut tx, |c| sqlx::query_scalar("SELECT customers FROM customer_spending_index_state WHERE id = 1")
+        .fetch_one(c)
+        .await)
+    .context("read indexed customer count")?;
+    record_state(&mut tx, &ladder, now, before - removed + filled).await?;
     tx.commit().await?;
-    Ok(refreshed)
+    Ok(Refreshed::Changed { customers: ids.len() })
 }
 
 /// Locks the state row (concurrent rebuilds queue here) and reads the ladder.
@@ -286,9 +336,12 @@ async fn lock_state(tx: &mut Tx) -> anyhow::Result<Vec<TierRule>> {
     Ok(tiers.iter().map(TierRow::rule).collect())
 }
 
-/// Recomputes the rows of every customer (`only` = None) or of `only` those, as
-/// of `now` under `ladder`, and records the state; returns the customers indexed.
-async fn fill(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, only: Option<&[i64]>) -> anyhow::Result<i64> {
+/// Recomputes the rows of the customers `ids` as of `now` under `ladder`;
+/// returns the customers written and the rows removed.
+async fn replace_rows(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, ids: &[i64]) -> anyhow::Result<(i64, i64)> {
+    if ids.is_empty() {
+        return Ok((0, 0));
+    }
     let windows = windows_of(ladder);
     let columns: Vec<String> = windows.iter().map(|w| window_column(*w)).collect();
     // Orders are aggregated once into a scratch table, which then fills both the
@@ -303,18 +356,11 @@ async fn fill(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, only: Option
         columns.iter().map(|c| format!("CAST(COALESCE(s.{c}, 0) AS BIGINT)")).collect::<Vec<_>>().join(", "),
         tier_case(ladder, |t| t.id, 0),
         to_next_tier_case(ladder),
-        customers_with_spending(&windows, now, &mut params, only)
+        customers_with_spending(&windows, now, &mut params, Some(ids))
     );
-    // Which rows are replaced: all, or the changed customers' (ids from the
-    // database, inlined as in `changed_ids`).
-    let scope = match only {
-        None => String::new(),
-        Some(ids) => format!(" WHERE customer_id IN ({})", changed_ids(ids)),
-    };
-    // Nobody changed: only `as_of` moves.
-    let (filled, removed) = if only.is_some_and(<[i64]>::is_empty) {
-        (0, 0)
-    } else {
+    // The rows replaced (ids from the database, inlined as in `changed_ids`).
+    let scope = format!(" WHERE customer_id IN ({})", changed_ids(ids));
+    let (filled, removed) = {
         execute(tx, &scratch, &Params::default()).await?;
         let filled = execute(tx, &fill_scratch, &params).await?;
         let removed = execute(tx, &format!("DELETE FROM customer_spending_index{scope}"), &Params::default()).await?;
@@ -334,18 +380,12 @@ async fn fill(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, only: Option
         execute(tx, "DROP TABLE spending_rebuild", &Params::default()).await?;
         (filled, removed)
     };
-    let filled = i64::try_from(filled).unwrap_or(i64::MAX);
-    let removed = i64::try_from(removed).unwrap_or(i64::MAX);
-    let customers = match only {
-        None => filled,
-        Some(_) => {
-            let before: Option<i64> = dispatch!(tx tx, |c| sqlx::query_scalar("SELECT customers FROM customer_spending_index_state WHERE id = 1")
-                .fetch_one(c)
-                .await)
-            .context("read indexed customer count")?;
-            before.unwrap_or(0) - removed + filled
-        }
-    };
+    Ok((i64::try_from(filled).unwrap_or(i64::MAX), i64::try_from(removed).unwrap_or(i64::MAX)))
+}
+
+/// Records what the rows now hold: as of `now`, for `ladder` and its windows.
+async fn record_state(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, customers: i64) -> anyhow::Result<()> {
+    let windows = windows_of(ladder);
     dispatch!(tx tx, |c| sqlx::query(
         "UPDATE customer_spending_index_state SET as_of = $1, ladder = $2, windows = $3, customers = $4 WHERE id = 1"
     )
@@ -357,7 +397,7 @@ async fn fill(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, only: Option
     .await
     .map(|r| r.rows_affected()))
     .context("record spending index state")?;
-    Ok(customers)
+    Ok(())
 }
 
 /// One statement of the rebuild; returns the rows it touched.
