@@ -16,7 +16,7 @@ use crate::db::{is_unique_violation, Db, Tx};
 use crate::dispatch;
 use crate::tiers::{self, TierRow};
 use anyhow::Context;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
 use setia_domain::pricing::{price_cart, CartLine, PricedCart, PricingError, PricingInput, TierSnapshot, MAX_QUANTITY};
 use setia_domain::tier::TierStanding;
 use setia_domain::{Money, OrderStatus, Percent};
@@ -325,7 +325,7 @@ pub async fn quote(db: &Db, cart: &CartInput, now: DateTime<Utc>) -> Result<Quot
         }
         None => None,
     };
-    let priced = price(&lines, tier.as_ref(), cart.shipping)?;
+    let priced = price(&lines, tier.as_ref(), cart.shipping, store_now(db, now).await?)?;
     Ok(Quote { priced, tier, product_ids, coupon_code: None })
 }
 
@@ -339,8 +339,13 @@ fn snapshot_of(t: &TierRow) -> TierSnapshot {
     }
 }
 
-fn price(lines: &[CartLine], tier: Option<&TierSnapshot>, shipping: Money) -> Result<PricedCart, OrderError> {
-    price_cart(&PricingInput { lines, tier, shipping }).map_err(|e| match e {
+/// `now` on the store's wall clock, as pricing reads weekdays and hours from it.
+async fn store_now(db: &Db, now: DateTime<Utc>) -> anyhow::Result<DateTime<FixedOffset>> {
+    Ok(now.with_timezone(&crate::settings::load(db).await?.tz()).fixed_offset())
+}
+
+fn price(lines: &[CartLine], tier: Option<&TierSnapshot>, shipping: Money, now: DateTime<FixedOffset>) -> Result<PricedCart, OrderError> {
+    price_cart(&PricingInput { tier, shipping, ..PricingInput::new(lines, now) }).map_err(|e| match e {
         PricingError::NoLines => OrderError::invalid("lines", "lines_required", e.to_string()),
         PricingError::BadQuantity { line } => OrderError::invalid(format!("lines[{line}].quantity"), "invalid_quantity", e.to_string()),
         PricingError::NegativePrice { line } => OrderError::invalid(format!("lines[{line}].unit_price"), "invalid_amount", e.to_string()),
@@ -749,6 +754,9 @@ pub async fn refund_order(db: &Db, order_id: i64, refund_ref: &str, amount: Opti
 /// changes nothing (SPEC §2.3.1).
 #[tracing::instrument(skip_all, fields(order_id))]
 pub async fn recalculate_order(db: &Db, order_id: i64, now: DateTime<Utc>) -> Result<Order, OrderError> {
+    // Read before the transaction: a second connection taken while holding one
+    // can wait forever once every pooled connection is held the same way.
+    let local_now = store_now(db, now).await?;
     let mut tx = db.begin_write().await?;
     let current = lock_order(&mut tx, order_id).await?;
     let status = current.order.status();
@@ -774,7 +782,7 @@ pub async fn recalculate_order(db: &Db, order_id: i64, now: DateTime<Utc>) -> Re
         })
         .collect();
     let tier = current.order.tier_snapshot();
-    let priced = price(&lines, tier.as_ref(), Money(current.order.shipping))?;
+    let priced = price(&lines, tier.as_ref(), Money(current.order.shipping), local_now)?;
     for (line, p) in current.lines.iter().zip(&priced.lines) {
         dispatch!(tx &mut tx, |c| sqlx::query("UPDATE order_lines SET base_amount = $1, discount = $2, final_amount = $3 WHERE order_id = $4 AND line_no = $5")
             .bind(p.base_amount.0)

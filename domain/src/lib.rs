@@ -11,6 +11,8 @@ pub mod password;
 pub mod percent;
 pub mod phone;
 pub mod pricing;
+pub mod promotion;
+pub mod promotion_index;
 pub mod role;
 pub mod tier;
 pub mod trace;

@@ -17,6 +17,8 @@ pub enum PercentError {
 }
 
 impl Percent {
+    pub const HUNDRED: Percent = Percent(10_000);
+
     pub fn from_basis_points(bp: u32) -> Result<Percent, PercentError> {
         if bp == 0 || bp > 10_000 {
             return Err(PercentError::OutOfRange);

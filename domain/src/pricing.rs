@@ -1,17 +1,31 @@
-//! The one pricing function (SPEC §1.3, §2.3.1): from a cart at base prices and
-//! the customer's facts to the priced cart and its discount trace. Quote,
-//! order creation and recalculation all call [`price_cart`]; nothing else
-//! computes a discount.
+//! The one pricing function (SPEC §1.3, §2.3.1): from a cart at base prices, the
+//! customer's facts, the promotions that could apply, their use counts, the
+//! store's settings and the time, to the priced cart and its trace. Quote, order
+//! creation, recalculation and the simulator all call [`price_cart`]; nothing
+//! else computes a discount. No IO, no clock: the caller passes `now`.
 //!
-//! Today it applies the order's tier snapshot discount (rule 3: an order reward,
-//! percent off order, applied last). The promotions engine (issue 6) extends this
-//! same function with the other candidates and rewards.
+//! Where each rule of §2.3.1 lives:
+//! - rule 1, eligibility: [`eligibility`];
+//! - rule 2, the two candidates and the winner: [`price_cart`] below;
+//! - rules 3–5, order of application, rewards and caps: [`application`];
+//! - rule 6, allocation: [`crate::allocation`];
+//! - rule 7, the trace's words: [`crate::trace`].
+//!
+//! The promotions passed in are the ones the cart could trigger
+//! ([`crate::promotion_index`]); a promotion the cart cannot trigger (none of its
+//! products in the cart, a code not entered) is not listed as rejected.
 
-use crate::allocation::{allocate, percent_of, AllocLine};
+mod application;
+mod eligibility;
+
 use crate::money::Money;
 use crate::percent::Percent;
-use crate::trace::Explanation;
+use crate::promotion::{Promotion, PromotionUsage, Stacking};
+use crate::trace::{Explanation, RejectReason};
+use application::{price_candidate, Step};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The most units one line may hold, and the largest amount a line or a cart may
 /// come to (10^15 minor units), so every sum stays far from overflow.
@@ -49,11 +63,98 @@ impl TierSnapshot {
     }
 }
 
+/// A customer's personal discount (SPEC §2.4), on one product or the whole order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonalDiscount {
+    pub id: i64,
+    pub sku: Option<String>,
+    pub percent: Percent,
+    pub created_at: DateTime<Utc>,
+    /// Exclusive; none = until used or cancelled.
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+/// What pricing needs to know about the customer the cart belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerFacts<'a> {
+    /// No earlier order of theirs counts (for `first_order_only`).
+    pub first_order: bool,
+    /// Their discounts with status `active`; ended ones are skipped here.
+    pub personal_discounts: &'a [PersonalDiscount],
+}
+
+/// Store settings that pricing reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PricingSettings {
+    /// The most of the subtotal all discounts together may take (rule 5).
+    pub max_discount_share: Percent,
+}
+
+impl Default for PricingSettings {
+    fn default() -> Self {
+        PricingSettings { max_discount_share: Percent::HUNDRED }
+    }
+}
+
+static NO_USAGE: BTreeMap<i64, PromotionUsage> = BTreeMap::new();
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PricingInput<'a> {
     pub lines: &'a [CartLine],
+    /// The order's tier snapshot (its discount is in the combinable set).
     pub tier: Option<&'a TierSnapshot>,
+    /// `None` for a cart without a known customer.
+    pub customer: Option<CustomerFacts<'a>>,
+    /// The promotions the cart could trigger, in any order.
+    pub promotions: &'a [&'a Promotion],
+    /// Use counts and budget spent per promotion id (absent = none).
+    pub usage: &'a BTreeMap<i64, PromotionUsage>,
+    pub coupon_code: Option<&'a str>,
+    pub settings: PricingSettings,
+    /// Now, on the store's wall clock (weekdays and hours are read from it).
+    pub now: DateTime<FixedOffset>,
     pub shipping: Money,
+}
+
+impl<'a> PricingInput<'a> {
+    /// A cart with no customer, tier, promotions or shipping.
+    pub fn new(lines: &'a [CartLine], now: DateTime<FixedOffset>) -> Self {
+        PricingInput {
+            lines,
+            tier: None,
+            customer: None,
+            promotions: &[],
+            usage: &NO_USAGE,
+            coupon_code: None,
+            settings: PricingSettings::default(),
+            now,
+            shipping: Money::ZERO,
+        }
+    }
+}
+
+/// A promotion that is not in the priced cart, and why (rules 1, 2, 7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub promotion_id: i64,
+    pub reason: RejectReason,
+}
+
+/// One of rule 2's candidates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Candidate {
+    /// Every applicable combinable promotion, the personal discounts and the tier discount.
+    Combinable,
+    /// One applicable exclusive promotion alone.
+    Exclusive { promotion_id: i64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateOutcome {
+    pub candidate: Candidate,
+    pub discount: Money,
+    pub chosen: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +214,21 @@ pub struct PricedCart {
     pub shipping: Money,
     pub total: Money,
     pub points_to_earn: i64,
+    /// Promotions considered and not applied, by id.
+    pub rejected: Vec<Rejection>,
+    /// Rule 2's candidates, the combinable set first, then the exclusives in the
+    /// order they win ties.
+    pub candidates: Vec<CandidateOutcome>,
+}
+
+impl PricedCart {
+    /// The promotions the cart got a discount from, by id.
+    pub fn applied_promotions(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.adjustments.iter().filter_map(|a| a.promotion_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -153,182 +269,127 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, PricingError> 
     if subtotal.0 > MAX_AMOUNT {
         return Err(PricingError::AmountTooLarge { line: input.lines.len() - 1 });
     }
-    let mut remaining = base.clone();
-    let mut adjustments = Vec::new();
 
-    // Rule 3: order rewards after item rewards; the tier discount is the last of them.
-    if let Some(tier) = input.tier {
-        if let Some(percent) = tier.discount {
-            let left = Money(remaining.iter().map(|m| m.0).sum());
-            let amount = percent_of(left, percent);
-            if let Some(adj) = apply_to_lines(input.lines, &mut remaining, amount, |per_line| Adjustment {
-                source: AdjustmentSource::Tier,
-                promotion_id: None,
-                customer_discount_id: None,
-                code: None,
-                line: None,
-                amount,
-                per_line,
-                explanation: Explanation::TierDiscount { tier: tier.name.clone(), percent, base: left },
-            }) {
-                adjustments.push(adj);
-            }
+    // Rule 1: every promotion considered once, in a fixed order (the result may
+    // not depend on the order of the list).
+    let mut promotions: Vec<&Promotion> = input.promotions.to_vec();
+    promotions.sort_by_key(|p| p.id);
+    promotions.dedup_by_key(|p| p.id);
+    let usage = |id: i64| input.usage.get(&id).copied().unwrap_or_default();
+    let mut rejected = Vec::new();
+    let (mut combinable, mut exclusive) = (Vec::new(), Vec::new());
+    for p in promotions {
+        match eligibility::check(p, input, &base, usage(p.id)) {
+            Ok(()) if p.stacking == Stacking::Combinable => combinable.push(p),
+            Ok(()) => exclusive.push(p),
+            Err(reason) => rejected.push(Rejection { promotion_id: p.id, reason }),
         }
     }
 
+    // Rule 2 (a): the combinable set with the personal and tier discounts.
+    let now_utc = input.now.with_timezone(&Utc);
+    let mut steps: Vec<Step<'_>> = combinable.iter().map(|p| Step::promotion(p)).collect();
+    if let Some(customer) = &input.customer {
+        let active = customer.personal_discounts.iter().filter(|d| d.ends_at.is_none_or(|end| now_utc < end));
+        steps.extend(active.map(Step::personal));
+    }
+    if let Some(tier) = input.tier {
+        if let Some(percent) = tier.discount {
+            steps.push(Step::tier(tier, percent));
+        }
+    }
+    let max_share = input.settings.max_discount_share;
+    let combined = price_candidate(input.lines, &base, steps, usage, max_share);
+    // Rule 2 (b): each exclusive alone, in the order they win ties: higher
+    // priority, then created earlier (then id).
+    exclusive.sort_by_key(|p| p.application_key());
+    let alone: Vec<_> = exclusive.iter().map(|p| price_candidate(input.lines, &base, vec![Step::promotion(p)], usage, max_share)).collect();
+    // The largest final discount wins; on a tie the one listed first.
+    let mut winner: Option<usize> = None;
+    let mut best = combined.discount;
+    for (i, c) in alone.iter().enumerate() {
+        if c.discount > best {
+            best = c.discount;
+            winner = Some(i);
+        }
+    }
+
+    let mut candidates = vec![CandidateOutcome { candidate: Candidate::Combinable, discount: combined.discount, chosen: winner.is_none() }];
+    candidates.extend(exclusive.iter().zip(&alone).enumerate().map(|(i, (p, c))| CandidateOutcome {
+        candidate: Candidate::Exclusive { promotion_id: p.id },
+        discount: c.discount,
+        chosen: winner == Some(i),
+    }));
+    let why_empty = |c: &application::CandidatePrice, id: i64| {
+        if c.given_back.contains(&id) {
+            RejectReason::MaxShareReached { percent: max_share }
+        } else {
+            RejectReason::NothingToDiscount
+        }
+    };
+    for (i, (p, c)) in exclusive.iter().zip(&alone).enumerate() {
+        if winner == Some(i) {
+            continue;
+        }
+        let reason = if c.discount == Money::ZERO {
+            why_empty(c, p.id)
+        } else {
+            RejectReason::LostToBetterCandidate { discount: c.discount, winner_discount: best }
+        };
+        rejected.push(Rejection { promotion_id: p.id, reason });
+    }
+    let adjustments = match winner {
+        None => {
+            for id in combined.empty.iter().chain(&combined.given_back) {
+                rejected.push(Rejection { promotion_id: *id, reason: why_empty(&combined, *id) });
+            }
+            combined.adjustments
+        }
+        Some(i) => {
+            let winner_promotion_id = exclusive[i].id;
+            for p in &combinable {
+                let reason = RejectReason::ReplacedByExclusive { winner_promotion_id, discount: combined.discount, winner_discount: best };
+                rejected.push(Rejection { promotion_id: p.id, reason });
+            }
+            alone[i].adjustments.clone()
+        }
+    };
+    rejected.sort_by_key(|r| r.promotion_id);
+
+    let mut line_discount = vec![0i64; input.lines.len()];
+    for a in &adjustments {
+        for (d, m) in line_discount.iter_mut().zip(&a.per_line) {
+            *d += m.0;
+        }
+    }
     let lines: Vec<PricedLine> = input
         .lines
         .iter()
-        .zip(base.iter().zip(&remaining))
-        .map(|(l, (b, r))| PricedLine {
+        .zip(base.iter().zip(&line_discount))
+        .map(|(l, (b, d))| PricedLine {
             sku: l.sku.clone(),
             quantity: l.quantity,
             unit_price: l.unit_price,
             base_amount: *b,
-            discount: Money(b.0 - r.0),
-            final_amount: *r,
+            discount: Money(*d),
+            final_amount: Money(b.0 - d),
         })
         .collect();
     let discount_total = Money(lines.iter().map(|l| l.discount.0).sum());
     let total = Money(subtotal.0 - discount_total.0 + input.shipping.0);
     let points_to_earn = input.tier.map_or(0, |t| t.points_for(total));
-    Ok(PricedCart { lines, adjustments, subtotal, discount_total, shipping: input.shipping, total, points_to_earn })
-}
-
-/// Allocates `amount` over the lines' remaining amounts (rule 6), takes it off,
-/// and builds the adjustment; `None` when nothing was taken.
-fn apply_to_lines(
-    lines: &[CartLine],
-    remaining: &mut [Money],
-    amount: Money,
-    build: impl FnOnce(Vec<Money>) -> Adjustment,
-) -> Option<Adjustment> {
-    let alloc: Vec<AllocLine<'_>> = lines
-        .iter()
-        .zip(remaining.iter())
-        .map(|(l, r)| AllocLine { remaining: *r, sku: &l.sku, unit_price: l.unit_price, quantity: l.quantity })
-        .collect();
-    let shares = allocate(amount, &alloc);
-    let taken: i64 = shares.iter().map(|s| s.0).sum();
-    if taken == 0 {
-        return None;
-    }
-    for (r, s) in remaining.iter_mut().zip(&shares) {
-        r.0 -= s.0;
-    }
-    let mut adj = build(shares.clone());
-    adj.amount = Money(taken);
-    let touched: Vec<usize> = shares.iter().enumerate().filter(|(_, s)| s.0 > 0).map(|(i, _)| i).collect();
-    if touched.len() == 1 {
-        adj.line = Some(touched[0]);
-    }
-    Some(adj)
+    Ok(PricedCart {
+        lines,
+        adjustments,
+        subtotal,
+        discount_total,
+        shipping: input.shipping,
+        total,
+        points_to_earn,
+        rejected,
+        candidates,
+    })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn line(sku: &str, price: i64, qty: i64) -> CartLine {
-        CartLine { sku: sku.into(), category: None, unit_price: Money(price), quantity: qty }
-    }
-
-    fn gold(percent: Option<&str>) -> TierSnapshot {
-        TierSnapshot {
-            id: 2,
-            name: "Gold".into(),
-            earn_rate_points: 1,
-            earn_rate_per: 10_000,
-            discount: percent.map(|p| Percent::parse(p).unwrap()),
-        }
-    }
-
-    #[test]
-    fn without_a_tier_the_cart_is_its_base_prices() {
-        let lines = [line("KOPI", 25_000, 2), line("ROTI", 15_500, 1)];
-        let p = price_cart(&PricingInput { lines: &lines, tier: None, shipping: Money(10_000) }).unwrap();
-        assert_eq!(p.subtotal, Money(65_500));
-        assert_eq!(p.discount_total, Money::ZERO);
-        assert_eq!(p.total, Money(75_500));
-        assert!(p.adjustments.is_empty());
-        assert_eq!(p.points_to_earn, 0);
-    }
-
-    #[test]
-    fn tier_discount_is_a_percent_off_the_order_allocated_over_lines() {
-        let lines = [line("KOPI", 25_000, 2), line("ROTI", 15_500, 1)];
-        let tier = gold(Some("5"));
-        let p = price_cart(&PricingInput { lines: &lines, tier: Some(&tier), shipping: Money::ZERO }).unwrap();
-        // 5 % of 65.500 = 3.275, split 50.000 : 15.500 -> 2.500,38… : 775,19… -> 2.500 + 775
-        assert_eq!(p.discount_total, Money(3_275));
-        assert_eq!(p.lines[0].discount, Money(2_500));
-        assert_eq!(p.lines[1].discount, Money(775));
-        assert_eq!(p.adjustments.len(), 1);
-        assert_eq!(p.adjustments[0].source, AdjustmentSource::Tier);
-        assert_eq!(p.adjustments[0].amount, Money(3_275));
-        assert_eq!(p.adjustments[0].line, None);
-        assert_eq!(p.total, Money(62_225));
-        assert_eq!(p.points_to_earn, 6, "floor(62.225 × 1 / 10.000)");
-    }
-
-    #[test]
-    fn a_single_line_reward_names_its_line() {
-        let lines = [line("KOPI", 10_000, 1)];
-        let tier = gold(Some("10"));
-        let p = price_cart(&PricingInput { lines: &lines, tier: Some(&tier), shipping: Money::ZERO }).unwrap();
-        assert_eq!(p.adjustments[0].line, Some(0));
-        assert_eq!(p.total, Money(9_000));
-    }
-
-    #[test]
-    fn a_hundred_percent_tier_discount_leaves_nothing_not_one_rupiah() {
-        let lines = [line("A", 3_333, 3), line("B", 1, 1)];
-        let tier = gold(Some("100"));
-        let p = price_cart(&PricingInput { lines: &lines, tier: Some(&tier), shipping: Money::ZERO }).unwrap();
-        assert_eq!(p.total, Money::ZERO);
-        assert!(p.lines.iter().all(|l| l.final_amount == Money::ZERO));
-    }
-
-    #[test]
-    fn refuses_bad_lines_naming_them() {
-        let bad_qty = [line("A", 1_000, 1), line("B", 1_000, 0)];
-        assert_eq!(price_cart(&PricingInput { lines: &bad_qty, tier: None, shipping: Money::ZERO }), Err(PricingError::BadQuantity { line: 1 }));
-        let negative = [line("A", -1, 1)];
-        assert_eq!(price_cart(&PricingInput { lines: &negative, tier: None, shipping: Money::ZERO }), Err(PricingError::NegativePrice { line: 0 }));
-        let huge = [line("A", i64::MAX / 2, 3)];
-        assert_eq!(price_cart(&PricingInput { lines: &huge, tier: None, shipping: Money::ZERO }), Err(PricingError::AmountTooLarge { line: 0 }));
-        assert_eq!(price_cart(&PricingInput { lines: &[], tier: None, shipping: Money::ZERO }), Err(PricingError::NoLines));
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(1000))]
-
-        /// Line discounts add up to the adjustment and the order discount; no line
-        /// below zero; pricing the result's base again gives the same result.
-        #[test]
-        fn discounts_add_up_and_repricing_changes_nothing(
-            spec in proptest::collection::vec((0i64..2_000_000, 1i64..20, 0u8..5), 1..15),
-            bp in 1u32..=10_000,
-            shipping in 0i64..100_000,
-        ) {
-            let lines: Vec<CartLine> = spec.iter().map(|(p, q, s)| line(&format!("SKU-{s}"), *p, *q)).collect();
-            let tier = TierSnapshot { discount: Some(Percent::from_basis_points(bp).unwrap()), ..gold(None) };
-            let input = PricingInput { lines: &lines, tier: Some(&tier), shipping: Money(shipping) };
-            let p = price_cart(&input).unwrap();
-            let line_sum: i64 = p.lines.iter().map(|l| l.discount.0).sum();
-            let adj_sum: i64 = p.adjustments.iter().map(|a| a.amount.0).sum();
-            prop_assert_eq!(line_sum, p.discount_total.0);
-            prop_assert_eq!(adj_sum, p.discount_total.0);
-            for a in &p.adjustments {
-                prop_assert_eq!(a.per_line.iter().map(|m| m.0).sum::<i64>(), a.amount.0);
-            }
-            for l in &p.lines {
-                prop_assert!(l.final_amount.0 >= 0);
-                prop_assert_eq!(l.base_amount.0 - l.discount.0, l.final_amount.0);
-            }
-            prop_assert_eq!(p.total.0, p.subtotal.0 - p.discount_total.0 + shipping);
-            prop_assert_eq!(price_cart(&input).unwrap(), p);
-        }
-    }
-}
+mod tests;
