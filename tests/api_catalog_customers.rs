@@ -19,6 +19,11 @@ fn routes() -> Vec<(&'static str, &'static str, &'static str, Option<serde_json:
         ("POST", "/orders/1/cancel", "pos", None),
         ("POST", "/orders/1/refund", "pos", Some(json!({"refund_ref": "RF-1"}))),
         ("POST", "/orders/1/recalculate", "pos", None),
+        ("GET", "/promotions", "admin", None),
+        ("GET", "/promotions/1", "admin", None),
+        ("POST", "/promotions", "admin", Some(json!({"name": "Hemat", "kind": "automatic", "priority": 0, "stacking": "combinable", "reward": {"type": "percent_order", "value": 10}}))),
+        ("PUT", "/promotions/1", "admin", Some(json!({"name": "Hemat", "kind": "automatic", "priority": 0, "stacking": "combinable", "reward": {"type": "percent_order", "value": 10}}))),
+        ("POST", "/promotions/1/status", "admin", Some(json!({"status": "active"}))),
         (
             "POST",
             "/tiers",
@@ -188,13 +193,13 @@ both_backends!(openapi_document_describes_every_route, |app| async move {
     assert!(doc.body["openapi"].as_str().unwrap().starts_with('3'));
     for (method, path, _, _) in routes() {
         // Concrete ids in the test table become the documented template.
-        let templated = path.replace("/customers/1", "/customers/{id}").replace("/orders/1", "/orders/{id}");
+        let templated = path.replace("/customers/1", "/customers/{id}").replace("/orders/1", "/orders/{id}").replace("/promotions/1", "/promotions/{id}");
         let op = &doc.body["paths"][format!("/api/v1{templated}")][method.to_lowercase()];
         assert!(op.is_object(), "{method} {path} is not in the OpenAPI document");
         assert!(op["security"].is_array(), "{method} {path} declares its bearer security");
     }
     let schemas = &doc.body["components"]["schemas"];
-    for name in ["CustomerBody", "CustomerView", "ProductBody", "TierBody", "TierView", "ErrorBody", "OrderBody", "OrderView", "PayBody", "RefundBody"] {
+    for name in ["CustomerBody", "CustomerView", "ProductBody", "TierBody", "TierView", "ErrorBody", "OrderBody", "OrderView", "PayBody", "RefundBody", "PromotionBody", "PromotionView", "StatusBody"] {
         assert!(schemas[name].is_object(), "schema {name} missing");
     }
     assert_eq!(doc.body["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");

@@ -19,6 +19,7 @@ pub mod order_list;
 pub mod orders;
 pub mod password;
 pub mod products;
+pub mod promotions;
 pub mod sessions;
 pub mod settings;
 pub mod spending_index;

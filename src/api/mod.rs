@@ -8,6 +8,7 @@ mod json;
 mod openapi;
 mod orders;
 mod products;
+mod promotions;
 mod tiers;
 
 use crate::server::ServerState;
@@ -27,6 +28,9 @@ pub fn router() -> Router<ServerState> {
         .route("/orders/{id}/refund", post(orders::refund))
         .route("/orders/{id}/recalculate", post(orders::recalculate))
         .route("/products", post(products::upsert))
+        .route("/promotions", get(promotions::list).post(promotions::create))
+        .route("/promotions/{id}", get(promotions::get_one).put(promotions::replace))
+        .route("/promotions/{id}/status", post(promotions::set_status))
         .route("/tiers", get(tiers::list).post(tiers::create))
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { ApiError::not_found("no such API route") })

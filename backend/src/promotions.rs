@@ -1,0 +1,620 @@
+//! Promotions stored (SPEC §2.3): create, replace, change status, list, and the
+//! active ones for pricing. Every change is one transaction with its audit row
+//! and a bump of `promotion_catalog_state.version`, which tells every app
+//! instance to rebuild its promotion index ([`crate::promotion_catalog`]).
+//!
+//! Values arrive typed (a `Percent` is already in (0, 100]); this module checks
+//! what needs the rest of the promotion or the database, and names the field:
+//! `ends_at` before `starts_at`, a `code` for a code promotion, SKUs, categories
+//! and tiers that exist, a code no other promotion uses.
+//!
+//! Uses and budget spent are derived from `promotion_uses` (rows not released).
+
+use crate::audit::{self, Actor, AuditEntry};
+use crate::db::{Db, Tx};
+use crate::dispatch;
+use anyhow::Context;
+use chrono::{DateTime, NaiveTime, Utc, Weekday};
+use serde_json::json;
+use setia_domain::promotion::{
+    normalize_code, Conditions, HoursWindow, Limits, ProductSet, Promotion, PromotionKind, PromotionStatus, Reward, Stacking,
+};
+use setia_domain::{Money, Percent};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A promotion as an admin defines it (everything but id, status and times).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromotionInput {
+    pub name: String,
+    pub description: String,
+    pub kind: PromotionKind,
+    pub code: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub priority: i32,
+    pub stacking: Stacking,
+    pub conditions: Conditions,
+    pub reward: Reward,
+    pub max_discount: Option<Money>,
+    pub limits: Limits,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PromotionError {
+    #[error("{message}")]
+    Invalid { field: String, code: &'static str, message: String },
+    #[error("no promotion with this id")]
+    NotFound,
+    #[error("a promotion cannot go from {from} to {to}")]
+    StatusChange { from: &'static str, to: &'static str },
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl PromotionError {
+    fn invalid(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        PromotionError::Invalid { field: field.into(), code, message: message.into() }
+    }
+}
+
+/// A stored promotion with what its use rows say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromotionRecord {
+    pub promotion: Promotion,
+    pub description: String,
+    /// Reserved and confirmed uses.
+    pub uses: i64,
+    pub budget_used: Money,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The largest amount a promotion may name (as a line's, see `pricing::MAX_AMOUNT`).
+const MAX_AMOUNT: i64 = setia_domain::pricing::MAX_AMOUNT;
+
+/// Checks what needs more than one field; the database checks come in `save`.
+fn validate(input: &PromotionInput) -> Result<(), PromotionError> {
+    if input.name.trim().is_empty() {
+        return Err(PromotionError::invalid("name", "name_required", "a promotion needs a name"));
+    }
+    match (input.kind, input.code.as_deref().map(str::trim)) {
+        (PromotionKind::Code, None | Some("")) => {
+            return Err(PromotionError::invalid("code", "code_required", "a promotion of kind code needs its code"))
+        }
+        (PromotionKind::Code, Some(code)) if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => {
+            return Err(PromotionError::invalid("code", "invalid_code", "a code is up to 64 letters, digits, - or _"))
+        }
+        (PromotionKind::Automatic, Some(_)) => {
+            return Err(PromotionError::invalid("code", "code_not_allowed", "only a promotion of kind code has a code"))
+        }
+        _ => {}
+    }
+    if let (Some(s), Some(e)) = (input.starts_at, input.ends_at) {
+        if e <= s {
+            return Err(PromotionError::invalid("ends_at", "ends_before_start", "ends_at must be after starts_at"));
+        }
+    }
+    let c = &input.conditions;
+    if c.min_subtotal.is_some_and(|m| m.0 < 0 || m.0 > MAX_AMOUNT) {
+        return Err(PromotionError::invalid("conditions.min_subtotal", "invalid_amount", "min_subtotal must be from 0"));
+    }
+    if c.min_quantity.is_some_and(|q| q < 1) {
+        return Err(PromotionError::invalid("conditions.min_quantity", "invalid_quantity", "min_quantity must be at least 1"));
+    }
+    let positive = |field: &str, m: Option<Money>| match m {
+        Some(m) if m.0 < 1 || m.0 > MAX_AMOUNT => Err(PromotionError::invalid(field, "invalid_amount", format!("{field} must be a positive amount"))),
+        _ => Ok(()),
+    };
+    match &input.reward {
+        Reward::FixedOrder { amount } | Reward::FixedItems { amount, .. } => positive("reward.value", Some(*amount))?,
+        Reward::BuyXGetY { buy, get, .. } => {
+            if *buy < 1 || *buy > 1_000 {
+                return Err(PromotionError::invalid("reward.buy", "invalid_quantity", "buy must be from 1 to 1000"));
+            }
+            if *get < 1 || *get > 1_000 {
+                return Err(PromotionError::invalid("reward.get", "invalid_quantity", "get must be from 1 to 1000"));
+            }
+        }
+        Reward::PercentOrder { .. } | Reward::PercentItems { .. } => {}
+    }
+    positive("max_discount", input.max_discount)?;
+    positive("limits.budget", input.limits.budget)?;
+    for (field, n) in [("limits.total_uses", input.limits.total_uses), ("limits.uses_per_customer", input.limits.uses_per_customer)] {
+        if n.is_some_and(|n| n < 1) {
+            return Err(PromotionError::invalid(field, "invalid_limit", format!("{field} must be at least 1")));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses SKUs, categories and tiers the store does not have, naming the list
+/// item (`conditions.skus[1]`).
+async fn check_references(tx: &mut Tx, input: &PromotionInput) -> Result<(), PromotionError> {
+    let mut sets = vec![("conditions", &input.conditions.products)];
+    if let Some(target) = input.reward.own_target() {
+        sets.push(("reward", target));
+    }
+    for (at, set) in sets {
+        for (i, sku) in set.skus.iter().enumerate() {
+            let found: Option<i64> = dispatch!(tx tx, |c| sqlx::query_scalar("SELECT id FROM products WHERE sku = $1")
+                .bind(sku)
+                .fetch_optional(c)
+                .await)
+            .context("look up promotion sku")?;
+            if found.is_none() {
+                return Err(PromotionError::invalid(format!("{at}.skus[{i}]"), "unknown_sku", format!("no product has the SKU {sku}")));
+            }
+        }
+        for (i, category) in set.categories.iter().enumerate() {
+            let found: Option<i64> = dispatch!(tx tx, |c| sqlx::query_scalar("SELECT id FROM products WHERE category = $1 LIMIT 1")
+                .bind(category)
+                .fetch_optional(c)
+                .await)
+            .context("look up promotion category")?;
+            if found.is_none() {
+                return Err(PromotionError::invalid(
+                    format!("{at}.categories[{i}]"),
+                    "unknown_category",
+                    format!("no product is in the category {category}"),
+                ));
+            }
+        }
+    }
+    for (i, id) in input.conditions.tier_ids.iter().enumerate() {
+        let found: Option<i64> =
+            dispatch!(tx tx, |c| sqlx::query_scalar("SELECT id FROM tiers WHERE id = $1").bind(id).fetch_optional(c).await)
+                .context("look up promotion tier")?;
+        if found.is_none() {
+            return Err(PromotionError::invalid(format!("conditions.tier_ids[{i}]"), "unknown_tier", format!("no tier has the id {id}")));
+        }
+    }
+    Ok(())
+}
+
+/// The reward's columns: type, basis points, amount, buy, get.
+fn reward_columns(r: &Reward) -> (&'static str, Option<i32>, Option<i64>, Option<i64>, Option<i64>) {
+    let bp = |p: &Percent| Some(p.basis_points() as i32);
+    match r {
+        Reward::PercentOrder { percent } => ("percent_order", bp(percent), None, None, None),
+        Reward::FixedOrder { amount } => ("fixed_order", None, Some(amount.0), None, None),
+        Reward::PercentItems { percent, .. } => ("percent_items", bp(percent), None, None, None),
+        Reward::FixedItems { amount, .. } => ("fixed_items", None, Some(amount.0), None, None),
+        Reward::BuyXGetY { buy, get, percent, .. } => ("buy_x_get_y", bp(percent), None, Some(*buy), Some(*get)),
+    }
+}
+
+fn weekdays_text(days: &[Weekday]) -> String {
+    let set: BTreeSet<u32> = days.iter().map(Weekday::number_from_monday).collect();
+    set.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn hhmm(t: NaiveTime) -> String {
+    t.format("%H:%M").to_string()
+}
+
+/// The audit log's picture of a promotion.
+fn snapshot(p: &Promotion, description: &str) -> serde_json::Value {
+    json!({ "promotion": p, "description": description })
+}
+
+/// Creates a promotion as a `draft`.
+#[tracing::instrument(skip_all)]
+pub async fn create_promotion(db: &Db, input: PromotionInput, actor: &Actor, now: DateTime<Utc>) -> Result<PromotionRecord, PromotionError> {
+    save(db, None, input, actor, now).await
+}
+
+/// Replaces a promotion's definition; its status and uses stay.
+#[tracing::instrument(skip_all)]
+pub async fn replace_promotion(db: &Db, id: i64, input: PromotionInput, actor: &Actor, now: DateTime<Utc>) -> Result<PromotionRecord, PromotionError> {
+    save(db, Some(id), input, actor, now).await
+}
+
+async fn save(db: &Db, id: Option<i64>, input: PromotionInput, actor: &Actor, now: DateTime<Utc>) -> Result<PromotionRecord, PromotionError> {
+    validate(&input)?;
+    let mut tx = db.begin_write().await?;
+    let before = match id {
+        Some(id) => Some(load_in(&mut tx, id, true).await?.ok_or(PromotionError::NotFound)?),
+        None => None,
+    };
+    check_references(&mut tx, &input).await?;
+    let code = input.code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let code_key = code.map(normalize_code);
+    if let Some(key) = &code_key {
+        let holder: Option<i64> = dispatch!(tx &mut tx, |c| sqlx::query_scalar("SELECT id FROM promotions WHERE code_key = $1")
+            .bind(key)
+            .fetch_optional(c)
+            .await)
+        .context("look up promotion code")?;
+        if holder.is_some_and(|h| Some(h) != id) {
+            return Err(PromotionError::invalid("code", "code_taken", "another promotion already uses this code"));
+        }
+    }
+    let (reward_type, bp, amount, buy, get) = reward_columns(&input.reward);
+    let c = &input.conditions;
+    let hours = c.hours.map(|h| (hhmm(h.from), hhmm(h.to)));
+    let id = match id {
+        None => dispatch!(tx &mut tx, |conn| sqlx::query_scalar::<_, i64>(
+            "INSERT INTO promotions (name, description, kind, code, code_key, status, starts_at, ends_at, priority, stacking,
+                min_subtotal, min_quantity, first_order_only, weekdays, hours_from, hours_to, reward_type, reward_basis_points,
+                reward_amount, reward_buy, reward_get, max_discount, total_uses, uses_per_customer, budget, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25)
+             RETURNING id"
+        )
+        .bind(input.name.trim())
+        .bind(input.description.trim())
+        .bind(input.kind.as_str())
+        .bind(code)
+        .bind(&code_key)
+        .bind(input.starts_at)
+        .bind(input.ends_at)
+        .bind(input.priority)
+        .bind(input.stacking.as_str())
+        .bind(c.min_subtotal.map(|m| m.0))
+        .bind(c.min_quantity)
+        .bind(c.first_order_only)
+        .bind(weekdays_text(&c.weekdays))
+        .bind(hours.as_ref().map(|h| h.0.clone()))
+        .bind(hours.as_ref().map(|h| h.1.clone()))
+        .bind(reward_type)
+        .bind(bp)
+        .bind(amount)
+        .bind(buy)
+        .bind(get)
+        .bind(input.max_discount.map(|m| m.0))
+        .bind(input.limits.total_uses)
+        .bind(input.limits.uses_per_customer)
+        .bind(input.limits.budget.map(|m| m.0))
+        .bind(now)
+        .fetch_one(conn)
+        .await)
+        .context("insert promotion")?,
+        Some(id) => {
+            dispatch!(tx &mut tx, |conn| sqlx::query(
+                "UPDATE promotions SET name = $1, description = $2, kind = $3, code = $4, code_key = $5, starts_at = $6, ends_at = $7,
+                    priority = $8, stacking = $9, min_subtotal = $10, min_quantity = $11, first_order_only = $12, weekdays = $13,
+                    hours_from = $14, hours_to = $15, reward_type = $16, reward_basis_points = $17, reward_amount = $18,
+                    reward_buy = $19, reward_get = $20, max_discount = $21, total_uses = $22, uses_per_customer = $23, budget = $24,
+                    updated_at = $25
+                 WHERE id = $26"
+            )
+            .bind(input.name.trim())
+            .bind(input.description.trim())
+            .bind(input.kind.as_str())
+            .bind(code)
+            .bind(&code_key)
+            .bind(input.starts_at)
+            .bind(input.ends_at)
+            .bind(input.priority)
+            .bind(input.stacking.as_str())
+            .bind(c.min_subtotal.map(|m| m.0))
+            .bind(c.min_quantity)
+            .bind(c.first_order_only)
+            .bind(weekdays_text(&c.weekdays))
+            .bind(hours.as_ref().map(|h| h.0.clone()))
+            .bind(hours.as_ref().map(|h| h.1.clone()))
+            .bind(reward_type)
+            .bind(bp)
+            .bind(amount)
+            .bind(buy)
+            .bind(get)
+            .bind(input.max_discount.map(|m| m.0))
+            .bind(input.limits.total_uses)
+            .bind(input.limits.uses_per_customer)
+            .bind(input.limits.budget.map(|m| m.0))
+            .bind(now)
+            .bind(id)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()))
+            .context("update promotion")?;
+            for table in ["promotion_products", "promotion_tiers"] {
+                let sql = format!("DELETE FROM {table} WHERE promotion_id = $1");
+                dispatch!(tx &mut tx, |conn| sqlx::query(&sql).bind(id).execute(conn).await.map(|r| r.rows_affected()))
+                    .context("clear promotion products and tiers")?;
+            }
+            id
+        }
+    };
+    let mut products: Vec<(&str, &ProductSet)> = vec![("condition", &c.products)];
+    if let Some(target) = input.reward.own_target() {
+        products.push(("reward", target));
+    }
+    for (role, set) in products {
+        let skus: BTreeSet<&String> = set.skus.iter().collect();
+        let categories: BTreeSet<&String> = set.categories.iter().collect();
+        let rows = skus.into_iter().map(|s| (Some(s), None)).chain(categories.into_iter().map(|k| (None, Some(k))));
+        for (sku, category) in rows {
+            dispatch!(tx &mut tx, |conn| sqlx::query(
+                "INSERT INTO promotion_products (promotion_id, role, sku, category) VALUES ($1, $2, $3, $4)"
+            )
+            .bind(id)
+            .bind(role)
+            .bind(sku)
+            .bind(category)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()))
+            .context("insert promotion product")?;
+        }
+    }
+    let tiers: BTreeSet<i64> = c.tier_ids.iter().copied().collect();
+    for tier in tiers {
+        dispatch!(tx &mut tx, |conn| sqlx::query("INSERT INTO promotion_tiers (promotion_id, tier_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(tier)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("insert promotion tier")?;
+    }
+    bump_catalog_version(&mut tx).await?;
+    let after = load_in(&mut tx, id, false).await?.ok_or(PromotionError::NotFound)?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: actor.clone(),
+            action: if before.is_some() { "promotion.replace" } else { "promotion.create" },
+            entity_type: "promotion",
+            entity_id: Some(id.to_string()),
+            before: before.as_ref().map(|b| snapshot(&b.promotion, &b.description)),
+            after: Some(snapshot(&after.promotion, &after.description)),
+            ip: None,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Moves a promotion to `status`. Allowed: draft → active, paused or ended;
+/// active ↔ paused; active or paused → ended. The same status again changes nothing.
+#[tracing::instrument(skip_all)]
+pub async fn set_status(db: &Db, id: i64, status: PromotionStatus, actor: &Actor, now: DateTime<Utc>) -> Result<PromotionRecord, PromotionError> {
+    use PromotionStatus::*;
+    let mut tx = db.begin_write().await?;
+    let before = load_in(&mut tx, id, true).await?.ok_or(PromotionError::NotFound)?;
+    let from = before.promotion.status;
+    if from == status {
+        return Ok(before);
+    }
+    let allowed = matches!((from, status), (Draft, Active | Paused | Ended) | (Active, Paused | Ended) | (Paused, Active | Ended));
+    if !allowed {
+        return Err(PromotionError::StatusChange { from: from.as_str(), to: status.as_str() });
+    }
+    dispatch!(tx &mut tx, |c| sqlx::query("UPDATE promotions SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .context("update promotion status")?;
+    bump_catalog_version(&mut tx).await?;
+    let after = load_in(&mut tx, id, false).await?.ok_or(PromotionError::NotFound)?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: actor.clone(),
+            action: "promotion.status",
+            entity_type: "promotion",
+            entity_id: Some(id.to_string()),
+            before: Some(json!({ "status": from.as_str() })),
+            after: Some(json!({ "status": status.as_str() })),
+            ip: None,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+async fn bump_catalog_version(tx: &mut Tx) -> anyhow::Result<()> {
+    dispatch!(tx tx, |c| sqlx::query("UPDATE promotion_catalog_state SET version = version + 1 WHERE id = 1")
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .context("bump promotion catalog version")?;
+    Ok(())
+}
+
+/// The version of the stored promotions; any change raises it.
+pub async fn catalog_version(db: &Db) -> anyhow::Result<i64> {
+    dispatch!(db, |c| sqlx::query_scalar("SELECT version FROM promotion_catalog_state WHERE id = 1").fetch_one(c).await)
+        .context("read promotion catalog version")
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct PromotionRow {
+    id: i64,
+    name: String,
+    description: String,
+    kind: String,
+    code: Option<String>,
+    status: String,
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+    priority: i32,
+    stacking: String,
+    min_subtotal: Option<i64>,
+    min_quantity: Option<i64>,
+    first_order_only: bool,
+    weekdays: String,
+    hours_from: Option<String>,
+    hours_to: Option<String>,
+    reward_type: String,
+    reward_basis_points: Option<i32>,
+    reward_amount: Option<i64>,
+    reward_buy: Option<i64>,
+    reward_get: Option<i64>,
+    max_discount: Option<i64>,
+    total_uses: Option<i64>,
+    uses_per_customer: Option<i64>,
+    budget: Option<i64>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    uses: i64,
+    budget_used: i64,
+}
+
+const SELECT_PROMOTIONS: &str = "SELECT p.id, p.name, p.description, p.kind, p.code, p.status, p.starts_at, p.ends_at, p.priority,
+    p.stacking, p.min_subtotal, p.min_quantity, p.first_order_only, p.weekdays, p.hours_from, p.hours_to, p.reward_type,
+    p.reward_basis_points, p.reward_amount, p.reward_buy, p.reward_get, p.max_discount, p.total_uses, p.uses_per_customer,
+    p.budget, p.created_at, p.updated_at,
+    CAST((SELECT COUNT(*) FROM promotion_uses u WHERE u.promotion_id = p.id AND u.status <> 'released') AS BIGINT) AS uses,
+    CAST(COALESCE((SELECT SUM(u.amount) FROM promotion_uses u WHERE u.promotion_id = p.id AND u.status <> 'released'), 0) AS BIGINT) AS budget_used
+    FROM promotions p";
+
+fn corrupt(what: &str, id: i64) -> anyhow::Error {
+    anyhow::anyhow!("promotion {id}: stored {what} is not valid")
+}
+
+impl PromotionRow {
+    fn into_record(self, products: &[(String, Option<String>, Option<String>)], tiers: Vec<i64>) -> anyhow::Result<PromotionRecord> {
+        let id = self.id;
+        let set = |role: &str| {
+            let mut s = ProductSet::default();
+            for (r, sku, category) in products.iter().filter(|p| p.0 == role) {
+                let _ = r;
+                if let Some(sku) = sku {
+                    s.skus.push(sku.clone());
+                }
+                if let Some(category) = category {
+                    s.categories.push(category.clone());
+                }
+            }
+            s
+        };
+        let percent = || {
+            self.reward_basis_points.and_then(|bp| Percent::from_basis_points(bp as u32).ok()).ok_or_else(|| corrupt("reward percent", id))
+        };
+        let amount = || self.reward_amount.map(Money).ok_or_else(|| corrupt("reward amount", id));
+        let reward = match self.reward_type.as_str() {
+            "percent_order" => Reward::PercentOrder { percent: percent()? },
+            "fixed_order" => Reward::FixedOrder { amount: amount()? },
+            "percent_items" => Reward::PercentItems { percent: percent()?, target: set("reward") },
+            "fixed_items" => Reward::FixedItems { amount: amount()?, target: set("reward") },
+            "buy_x_get_y" => Reward::BuyXGetY {
+                buy: self.reward_buy.ok_or_else(|| corrupt("buy", id))?,
+                get: self.reward_get.ok_or_else(|| corrupt("get", id))?,
+                percent: percent()?,
+                target: set("reward"),
+            },
+            _ => return Err(corrupt("reward type", id)),
+        };
+        let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| corrupt("hours", id));
+        let hours = match (&self.hours_from, &self.hours_to) {
+            (Some(f), Some(t)) => Some(HoursWindow { from: time(f)?, to: time(t)? }),
+            _ => None,
+        };
+        let weekdays = self
+            .weekdays
+            .split(',')
+            .filter(|d| !d.is_empty())
+            .map(|d| d.parse::<u8>().ok().and_then(weekday_from_number).ok_or_else(|| corrupt("weekdays", id)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let promotion = Promotion {
+            id,
+            name: self.name,
+            kind: PromotionKind::parse(&self.kind).ok_or_else(|| corrupt("kind", id))?,
+            code: self.code,
+            status: PromotionStatus::parse(&self.status).ok_or_else(|| corrupt("status", id))?,
+            starts_at: self.starts_at,
+            ends_at: self.ends_at,
+            priority: self.priority,
+            stacking: Stacking::parse(&self.stacking).ok_or_else(|| corrupt("stacking", id))?,
+            conditions: Conditions {
+                min_subtotal: self.min_subtotal.map(Money),
+                min_quantity: self.min_quantity,
+                products: set("condition"),
+                tier_ids: tiers,
+                first_order_only: self.first_order_only,
+                weekdays,
+                hours,
+            },
+            reward,
+            max_discount: self.max_discount.map(Money),
+            limits: Limits { total_uses: self.total_uses, uses_per_customer: self.uses_per_customer, budget: self.budget.map(Money) },
+            created_at: self.created_at,
+        };
+        Ok(PromotionRecord { promotion, description: self.description, uses: self.uses, budget_used: Money(self.budget_used), updated_at: self.updated_at })
+    }
+}
+
+/// ISO weekday number (Monday = 1) to a weekday.
+pub fn weekday_from_number(n: u8) -> Option<Weekday> {
+    match n {
+        1 => Some(Weekday::Mon),
+        2 => Some(Weekday::Tue),
+        3 => Some(Weekday::Wed),
+        4 => Some(Weekday::Thu),
+        5 => Some(Weekday::Fri),
+        6 => Some(Weekday::Sat),
+        7 => Some(Weekday::Sun),
+        _ => None,
+    }
+}
+
+/// Promotions matching `where_sql` (over `p`), each with its products and tiers.
+async fn load_where(tx: &mut Tx, where_sql: &str, id: Option<i64>) -> anyhow::Result<Vec<PromotionRecord>> {
+    let sql = format!("{SELECT_PROMOTIONS} WHERE {where_sql} ORDER BY p.id");
+    let rows: Vec<PromotionRow> = dispatch!(tx tx, |c| {
+        let q = sqlx::query_as::<_, PromotionRow>(&sql);
+        match id {
+            Some(id) => q.bind(id).fetch_all(c).await,
+            None => q.fetch_all(c).await,
+        }
+    })
+    .context("load promotions")?;
+    let ids: BTreeSet<i64> = rows.iter().map(|r| r.id).collect();
+    let mut products: BTreeMap<i64, Vec<(String, Option<String>, Option<String>)>> = BTreeMap::new();
+    let mut tiers: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    if !ids.is_empty() {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        // Ids came from the database as integers: inlined, they cannot inject.
+        let sql = format!("SELECT promotion_id, role, sku, category FROM promotion_products WHERE promotion_id IN ({list}) ORDER BY promotion_id, role, sku, category");
+        let rows: Vec<(i64, String, Option<String>, Option<String>)> =
+            dispatch!(tx tx, |c| sqlx::query_as(&sql).fetch_all(c).await).context("load promotion products")?;
+        for (p, role, sku, category) in rows {
+            products.entry(p).or_default().push((role, sku, category));
+        }
+        let sql = format!("SELECT promotion_id, tier_id FROM promotion_tiers WHERE promotion_id IN ({list}) ORDER BY promotion_id, tier_id");
+        let rows: Vec<(i64, i64)> = dispatch!(tx tx, |c| sqlx::query_as(&sql).fetch_all(c).await).context("load promotion tiers")?;
+        for (p, t) in rows {
+            tiers.entry(p).or_default().push(t);
+        }
+    }
+    rows.into_iter()
+        .map(|r| {
+            let id = r.id;
+            r.into_record(products.get(&id).map(Vec::as_slice).unwrap_or(&[]), tiers.remove(&id).unwrap_or_default())
+        })
+        .collect()
+}
+
+async fn load_in(tx: &mut Tx, id: i64, lock: bool) -> anyhow::Result<Option<PromotionRecord>> {
+    if lock {
+        // Serializes changes to one promotion (PostgreSQL; SQLite's writer is already alone).
+        let sql = format!("SELECT id FROM promotions WHERE id = $1{}", tx.for_update());
+        dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&sql).bind(id).fetch_optional(c).await).context("lock promotion")?;
+    }
+    Ok(load_where(tx, "p.id = $1", Some(id)).await?.pop())
+}
+
+/// One promotion.
+pub async fn get_promotion(db: &Db, id: i64) -> Result<PromotionRecord, PromotionError> {
+    let mut tx = db.begin_read().await?;
+    load_in(&mut tx, id, false).await?.ok_or(PromotionError::NotFound)
+}
+
+/// Every promotion, by id.
+pub async fn list_promotions(db: &Db) -> anyhow::Result<Vec<PromotionRecord>> {
+    let mut tx = db.begin_read().await?;
+    load_where(&mut tx, "1 = 1", None).await
+}
+
+/// The active promotions, for the pricing index.
+pub async fn active_promotions(db: &Db) -> anyhow::Result<Vec<Promotion>> {
+    let mut tx = db.begin_read().await?;
+    Ok(load_where(&mut tx, "p.status = 'active'", None).await?.into_iter().map(|r| r.promotion).collect())
+}

@@ -1,0 +1,349 @@
+//! Promotions over the API (admin scope; API.md "Promotions"): create, replace,
+//! list, read, change status. The JSON shape is parsed here into the domain's
+//! types, each failure naming its field (`reward.value`, `conditions.weekdays[2]`).
+
+use super::auth::require_scope;
+use super::json::ApiJson;
+use super::ApiError;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use chrono::{DateTime, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use setia_backend::api_tokens::Scope;
+use setia_backend::audit::Actor;
+use setia_backend::promotions::{self, weekday_from_number, PromotionError, PromotionInput, PromotionRecord};
+use setia_backend::AppState;
+use setia_domain::promotion::{Conditions, HoursWindow, Limits, ProductSet, PromotionKind, PromotionStatus, Reward, Stacking};
+use setia_domain::{Money, Percent};
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoursBody {
+    /// `HH:MM`, store time zone, inclusive.
+    from: String,
+    /// `HH:MM`, exclusive; at or before `from` wraps past midnight.
+    to: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionsBody {
+    min_subtotal: Option<i64>,
+    min_quantity: Option<i64>,
+    skus: Option<Vec<String>>,
+    categories: Option<Vec<String>>,
+    tier_ids: Option<Vec<i64>>,
+    first_order_only: Option<bool>,
+    /// ISO weekdays, Monday = 1.
+    weekdays: Option<Vec<i64>>,
+    hours: Option<HoursBody>,
+}
+
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RewardBody {
+    /// `percent_order`, `fixed_order`, `percent_items`, `fixed_items` or `buy_x_get_y`.
+    #[serde(rename = "type")]
+    kind: String,
+    /// Percent (at most two decimals, in (0, 100]) or amount in minor units;
+    /// for `buy_x_get_y` the percent off the free units (default 100).
+    #[schema(value_type = Option<f64>)]
+    value: Option<serde_json::Number>,
+    buy: Option<i64>,
+    get: Option<i64>,
+    skus: Option<Vec<String>>,
+    categories: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsBody {
+    total_uses: Option<i64>,
+    uses_per_customer: Option<i64>,
+    budget: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromotionBody {
+    name: String,
+    description: Option<String>,
+    /// `automatic` or `code`.
+    kind: String,
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+    /// Larger applies first.
+    priority: i32,
+    /// `exclusive` or `combinable`.
+    stacking: String,
+    #[serde(default)]
+    conditions: ConditionsBody,
+    reward: RewardBody,
+    max_discount: Option<i64>,
+    #[serde(default)]
+    limits: LimitsBody,
+    /// The shared code of a `code` promotion (case-insensitive).
+    code: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    /// `active`, `paused` or `ended`.
+    status: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PromotionView {
+    id: i64,
+    status: String,
+    name: String,
+    description: String,
+    kind: String,
+    code: Option<String>,
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+    priority: i32,
+    stacking: String,
+    conditions: ConditionsBody,
+    reward: RewardBody,
+    max_discount: Option<i64>,
+    limits: LimitsBody,
+    /// Reserved and confirmed uses (derived from the use rows).
+    uses: i64,
+    /// Discount granted by those uses.
+    budget_used: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+fn list_or_none<T>(v: Vec<T>) -> Option<Vec<T>> {
+    (!v.is_empty()).then_some(v)
+}
+
+fn number(n: i64) -> Option<serde_json::Number> {
+    Some(serde_json::Number::from(n))
+}
+
+fn percent_number(p: Percent) -> Option<serde_json::Number> {
+    serde_json::Number::from_f64(f64::from(p.basis_points()) / 100.0)
+}
+
+impl From<PromotionRecord> for PromotionView {
+    fn from(r: PromotionRecord) -> Self {
+        let p = r.promotion;
+        let c = p.conditions;
+        let (kind, value, buy, get, target) = match p.reward {
+            Reward::PercentOrder { percent } => ("percent_order", percent_number(percent), None, None, ProductSet::default()),
+            Reward::FixedOrder { amount } => ("fixed_order", number(amount.0), None, None, ProductSet::default()),
+            Reward::PercentItems { percent, target } => ("percent_items", percent_number(percent), None, None, target),
+            Reward::FixedItems { amount, target } => ("fixed_items", number(amount.0), None, None, target),
+            Reward::BuyXGetY { buy, get, percent, target } => ("buy_x_get_y", percent_number(percent), Some(buy), Some(get), target),
+        };
+        PromotionView {
+            id: p.id,
+            status: p.status.as_str().to_string(),
+            name: p.name,
+            description: r.description,
+            kind: p.kind.as_str().to_string(),
+            code: p.code,
+            starts_at: p.starts_at,
+            ends_at: p.ends_at,
+            priority: p.priority,
+            stacking: p.stacking.as_str().to_string(),
+            conditions: ConditionsBody {
+                min_subtotal: c.min_subtotal.map(|m| m.0),
+                min_quantity: c.min_quantity,
+                skus: list_or_none(c.products.skus),
+                categories: list_or_none(c.products.categories),
+                tier_ids: list_or_none(c.tier_ids),
+                first_order_only: Some(c.first_order_only),
+                weekdays: list_or_none(c.weekdays.iter().map(|d| i64::from(d.number_from_monday())).collect()),
+                hours: c.hours.map(|h| HoursBody { from: h.from.format("%H:%M").to_string(), to: h.to.format("%H:%M").to_string() }),
+            },
+            reward: RewardBody {
+                kind: kind.to_string(),
+                value,
+                buy,
+                get,
+                skus: list_or_none(target.skus),
+                categories: list_or_none(target.categories),
+            },
+            max_discount: p.max_discount.map(|m| m.0),
+            limits: LimitsBody {
+                total_uses: p.limits.total_uses,
+                uses_per_customer: p.limits.uses_per_customer,
+                budget: p.limits.budget.map(|m| m.0),
+            },
+            uses: r.uses,
+            budget_used: r.budget_used.0,
+            created_at: p.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+fn parse_percent(field: &str, n: &serde_json::Number) -> Result<Percent, ApiError> {
+    Percent::parse(&n.to_string()).map_err(|e| ApiError::invalid(field, "invalid_percent", e.to_string()))
+}
+
+fn parse_amount(field: &str, n: &serde_json::Number) -> Result<Money, ApiError> {
+    match n.as_i64() {
+        Some(v) if v > 0 => Ok(Money(v)),
+        _ => Err(ApiError::invalid(field, "invalid_amount", format!("{field} must be a whole positive amount in minor units"))),
+    }
+}
+
+fn parse_time(field: &str, text: &str) -> Result<NaiveTime, ApiError> {
+    let ok = text.len() == 5 && text.as_bytes()[2] == b':';
+    ok.then(|| NaiveTime::parse_from_str(text, "%H:%M").ok())
+        .flatten()
+        .ok_or_else(|| ApiError::invalid(field, "invalid_time", format!("{field} must be a time like 08:30")))
+}
+
+/// The body as the domain's promotion, or the first field that is wrong.
+fn parse(body: PromotionBody) -> Result<PromotionInput, ApiError> {
+    let kind = PromotionKind::parse(&body.kind).ok_or_else(|| ApiError::invalid("kind", "invalid_kind", "kind is automatic or code"))?;
+    let stacking =
+        Stacking::parse(&body.stacking).ok_or_else(|| ApiError::invalid("stacking", "invalid_stacking", "stacking is exclusive or combinable"))?;
+    let c = body.conditions;
+    let mut weekdays = Vec::new();
+    for (i, d) in c.weekdays.unwrap_or_default().into_iter().enumerate() {
+        let day = u8::try_from(d).ok().and_then(weekday_from_number);
+        weekdays.push(day.ok_or_else(|| {
+            ApiError::invalid(&format!("conditions.weekdays[{i}]"), "invalid_weekday", "a weekday is 1 (Monday) to 7 (Sunday)")
+        })?);
+    }
+    let hours = match c.hours {
+        Some(h) => Some(HoursWindow { from: parse_time("conditions.hours.from", &h.from)?, to: parse_time("conditions.hours.to", &h.to)? }),
+        None => None,
+    };
+    let conditions = Conditions {
+        min_subtotal: c.min_subtotal.map(Money),
+        min_quantity: c.min_quantity,
+        products: ProductSet { skus: c.skus.unwrap_or_default(), categories: c.categories.unwrap_or_default() },
+        tier_ids: c.tier_ids.unwrap_or_default(),
+        first_order_only: c.first_order_only.unwrap_or(false),
+        weekdays,
+        hours,
+    };
+    let r = body.reward;
+    let target = ProductSet { skus: r.skus.unwrap_or_default(), categories: r.categories.unwrap_or_default() };
+    let value = |what: &str| r.value.as_ref().ok_or_else(|| ApiError::invalid("reward.value", "value_required", format!("reward.value is the {what}")));
+    let reward = match r.kind.as_str() {
+        "percent_order" | "fixed_order" if !target.is_empty() => {
+            let field = if target.skus.is_empty() { "reward.categories" } else { "reward.skus" };
+            return Err(ApiError::invalid(field, "not_for_order_reward", "an order reward works on every line; name products in conditions"));
+        }
+        "percent_order" => Reward::PercentOrder { percent: parse_percent("reward.value", value("percent")?)? },
+        "fixed_order" => Reward::FixedOrder { amount: parse_amount("reward.value", value("amount")?)? },
+        "percent_items" => Reward::PercentItems { percent: parse_percent("reward.value", value("percent")?)?, target },
+        "fixed_items" => Reward::FixedItems { amount: parse_amount("reward.value", value("amount")?)?, target },
+        "buy_x_get_y" => Reward::BuyXGetY {
+            buy: r.buy.ok_or_else(|| ApiError::invalid("reward.buy", "buy_required", "buy_x_get_y needs buy"))?,
+            get: r.get.ok_or_else(|| ApiError::invalid("reward.get", "get_required", "buy_x_get_y needs get"))?,
+            percent: match &r.value {
+                Some(v) => parse_percent("reward.value", v)?,
+                None => Percent::HUNDRED,
+            },
+            target,
+        },
+        _ => {
+            return Err(ApiError::invalid(
+                "reward.type",
+                "invalid_reward_type",
+                "reward.type is percent_order, fixed_order, percent_items, fixed_items or buy_x_get_y",
+            ))
+        }
+    };
+    Ok(PromotionInput {
+        name: body.name,
+        description: body.description.unwrap_or_default(),
+        kind,
+        code: body.code,
+        starts_at: body.starts_at,
+        ends_at: body.ends_at,
+        priority: body.priority,
+        stacking,
+        conditions,
+        reward,
+        max_discount: body.max_discount.map(Money),
+        limits: Limits { total_uses: body.limits.total_uses, uses_per_customer: body.limits.uses_per_customer, budget: body.limits.budget.map(Money) },
+    })
+}
+
+fn api_error(e: PromotionError) -> ApiError {
+    match e {
+        PromotionError::Invalid { field, code, message } => ApiError::invalid(&field, code, message),
+        PromotionError::NotFound => ApiError::not_found("no promotion with this id"),
+        e @ PromotionError::StatusChange { .. } => ApiError::new(StatusCode::CONFLICT, "invalid_status_change", e.to_string(), Some("status")),
+        PromotionError::Unexpected(e) => ApiError::internal(e),
+    }
+}
+
+/// `POST /api/v1/promotions` (admin) — 201 the new promotion, a `draft`.
+#[utoipa::path(post, path = "/api/v1/promotions", tag = "promotions", request_body = PromotionBody, security(("bearer" = [])),
+    responses((status = 201, body = PromotionView), (status = 422, body = super::error::ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<PromotionBody>,
+) -> Result<(StatusCode, Json<PromotionView>), ApiError> {
+    let token = require_scope(&state, &headers, Scope::Admin).await?;
+    let input = parse(body)?;
+    let actor = Actor::system(&format!("api_token:{}", token.id));
+    let saved = promotions::create_promotion(&state.db, input, &actor, Utc::now()).await.map_err(api_error)?;
+    Ok((StatusCode::CREATED, Json(saved.into())))
+}
+
+/// `PUT /api/v1/promotions/{id}` (admin) — replaces the definition; status and uses stay.
+#[utoipa::path(put, path = "/api/v1/promotions/{id}", tag = "promotions", request_body = PromotionBody, security(("bearer" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = PromotionView), (status = 404, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
+pub async fn replace(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PromotionBody>,
+) -> Result<Json<PromotionView>, ApiError> {
+    let token = require_scope(&state, &headers, Scope::Admin).await?;
+    let input = parse(body)?;
+    let actor = Actor::system(&format!("api_token:{}", token.id));
+    let saved = promotions::replace_promotion(&state.db, id, input, &actor, Utc::now()).await.map_err(api_error)?;
+    Ok(Json(saved.into()))
+}
+
+/// `GET /api/v1/promotions` (admin) — every promotion with its uses and budget spent.
+#[utoipa::path(get, path = "/api/v1/promotions", tag = "promotions", security(("bearer" = [])), responses((status = 200, body = [PromotionView])))]
+pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<PromotionView>>, ApiError> {
+    require_scope(&state, &headers, Scope::Admin).await?;
+    let all = promotions::list_promotions(&state.db).await.map_err(ApiError::internal)?;
+    Ok(Json(all.into_iter().map(PromotionView::from).collect()))
+}
+
+/// `GET /api/v1/promotions/{id}` (admin)
+#[utoipa::path(get, path = "/api/v1/promotions/{id}", tag = "promotions", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = PromotionView), (status = 404, body = super::error::ErrorBody)))]
+pub async fn get_one(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Result<Json<PromotionView>, ApiError> {
+    require_scope(&state, &headers, Scope::Admin).await?;
+    Ok(Json(promotions::get_promotion(&state.db, id).await.map_err(api_error)?.into()))
+}
+
+/// `POST /api/v1/promotions/{id}/status` (admin) `{"status": "active"|"paused"|"ended"}`
+#[utoipa::path(post, path = "/api/v1/promotions/{id}/status", tag = "promotions", request_body = StatusBody, security(("bearer" = [])),
+    params(("id" = i64, Path)), responses((status = 200, body = PromotionView), (status = 409, body = super::error::ErrorBody)))]
+pub async fn set_status(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<StatusBody>,
+) -> Result<Json<PromotionView>, ApiError> {
+    let token = require_scope(&state, &headers, Scope::Admin).await?;
+    let status = match PromotionStatus::parse(&body.status) {
+        Some(s) if s != PromotionStatus::Draft => s,
+        _ => return Err(ApiError::invalid("status", "invalid_status", "status is active, paused or ended")),
+    };
+    let actor = Actor::system(&format!("api_token:{}", token.id));
+    let saved = promotions::set_status(&state.db, id, status, &actor, Utc::now()).await.map_err(api_error)?;
+    Ok(Json(saved.into()))
+}
