@@ -112,6 +112,10 @@ impl<'a> CartState<'a> {
             .iter()
             .enumerate()
             .map(|(i, share)| {
+                if self.groups[i].len() == 1 {
+                    // Most lines are one group: the line's share is the group's.
+                    return vec![share.0];
+                }
                 let l = &self.lines[i];
                 let groups: Vec<AllocLine<'_>> = (0..self.groups[i].len())
                     .map(|g| AllocLine { remaining: Money(group_weight(i, g)), sku: &l.sku, unit_price: l.unit_price, quantity: self.groups[i][g].count })
@@ -267,8 +271,8 @@ pub(super) fn price_candidate(
     let mut state = CartState::new(lines, base);
     let mut adjustments = Vec::new();
     let mut empty = Vec::new();
+    let every_line = vec![true; lines.len()];
     for step in &steps {
-        let every_line = vec![true; lines.len()];
         let (shares, explanation, cap) = match step.source {
             Source::Promotion(p) => {
                 let target = targeted(lines, p.item_target());

@@ -75,22 +75,25 @@ pub(super) fn check(p: &Promotion, input: &PricingInput<'_>, base: &[Money], usa
         }
     }
     // When conditions name products, the thresholds count only the matching lines.
-    let matching: Vec<usize> = (0..input.lines.len())
-        .filter(|&i| c.products.is_empty() || c.products.matches(&input.lines[i].sku, input.lines[i].category.as_deref()))
-        .collect();
-    if matching.is_empty() {
+    let (mut lines, mut subtotal, mut quantity) = (0usize, 0i64, 0i64);
+    for (l, b) in input.lines.iter().zip(base) {
+        if c.products.is_empty() || c.products.matches(&l.sku, l.category.as_deref()) {
+            lines += 1;
+            subtotal += b.0;
+            quantity += l.quantity;
+        }
+    }
+    if lines == 0 {
         return Err(RejectReason::NoMatchingProduct);
     }
     if let Some(min) = c.min_subtotal {
-        let have = Money(matching.iter().map(|&i| base[i].0).sum());
-        if have < min {
-            return Err(RejectReason::BelowMinSubtotal { min, have });
+        if subtotal < min.0 {
+            return Err(RejectReason::BelowMinSubtotal { min, have: Money(subtotal) });
         }
     }
     if let Some(min) = c.min_quantity {
-        let have: i64 = matching.iter().map(|&i| input.lines[i].quantity).sum();
-        if have < min {
-            return Err(RejectReason::BelowMinQuantity { min, have });
+        if quantity < min {
+            return Err(RejectReason::BelowMinQuantity { min, have: quantity });
         }
     }
     Ok(())
