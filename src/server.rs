@@ -46,7 +46,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         db.optimize().await?;
     }
     DbSessionStore::new(&db).migrate().await.context("create the session table")?;
-    Ok(AppState { db, config: Arc::new(config) })
+    Ok(AppState { db, config: Arc::new(config), promotions: Default::default() })
 }
 
 /// Deletes expired sessions every hour (any instance may do it; the delete is idempotent).

@@ -167,3 +167,36 @@ both_backends!(bad_promotions_are_refused_naming_the_field_never_500, |app| asyn
     }
     assert_eq!(count(&app, "SELECT COUNT(*) FROM promotions").await, 1, "nothing stored by a refused request");
 });
+
+both_backends!(every_instance_rebuilds_its_promotion_index_when_promotions_change, |app| async move {
+    let s = store(&app).await;
+    let other = app.another_instance().await;
+    let ids = |index: std::sync::Arc<setia_domain::promotion_index::PromotionIndex>| {
+        let cart = [setia_domain::pricing::CartLine {
+            sku: "KOPI".into(),
+            category: Some("minuman".into()),
+            unit_price: setia_domain::Money(18_000),
+            quantity: 1,
+        }];
+        index.candidates(&cart, None).iter().map(|p| p.id).collect::<Vec<_>>()
+    };
+    // Both instances built an index before the promotion existed.
+    assert!(ids(app.state.promotions.current(&app.state.db).await.unwrap()).is_empty());
+    assert!(ids(other.state.promotions.current(&other.state.db).await.unwrap()).is_empty());
+    let body = json!({"name": "Kopi Hemat", "kind": "automatic", "priority": 0, "stacking": "combinable",
+        "conditions": {"skus": ["KOPI"]}, "reward": {"type": "percent_items", "value": 10}});
+    let id = app.api("POST", "/promotions", Some(&s.admin), Some(body)).await.body["id"].as_i64().unwrap();
+    assert!(ids(other.state.promotions.current(&other.state.db).await.unwrap()).is_empty(), "a draft is not indexed");
+    // Activated through the first instance: the second sees it on its next lookup.
+    let r = app.api("POST", &format!("/promotions/{id}/status"), Some(&s.admin), Some(json!({"status": "active"}))).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(ids(other.state.promotions.current(&other.state.db).await.unwrap()), vec![id]);
+    assert_eq!(ids(app.state.promotions.current(&app.state.db).await.unwrap()), vec![id]);
+    // Unchanged: the same index is handed out again, not rebuilt.
+    let a = other.state.promotions.current(&other.state.db).await.unwrap();
+    let b = other.state.promotions.current(&other.state.db).await.unwrap();
+    assert!(std::sync::Arc::ptr_eq(&a, &b));
+    let r = app.api("POST", &format!("/promotions/{id}/status"), Some(&s.admin), Some(json!({"status": "paused"}))).await;
+    assert_eq!(r.status, 200);
+    assert!(ids(other.state.promotions.current(&other.state.db).await.unwrap()).is_empty(), "paused: gone everywhere");
+});

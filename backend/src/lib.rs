@@ -19,6 +19,7 @@ pub mod order_list;
 pub mod orders;
 pub mod password;
 pub mod products;
+pub mod promotion_catalog;
 pub mod promotions;
 pub mod sessions;
 pub mod settings;

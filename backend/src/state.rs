@@ -8,4 +8,6 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// This instance's index of the active promotions.
+    pub promotions: Arc<crate::promotion_catalog::PromotionCatalog>,
 }
