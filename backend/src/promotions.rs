@@ -231,75 +231,57 @@ async fn save(db: &Db, id: Option<i64>, input: PromotionInput, actor: &Actor, no
     let (reward_type, bp, amount, buy, get) = reward_columns(&input.reward);
     let c = &input.conditions;
     let hours = c.hours.map(|h| (hhmm(h.from), hhmm(h.to)));
+    let weekdays = weekdays_text(&c.weekdays);
+    // The definition's 24 columns, `$1`–`$24` in both the INSERT and the UPDATE.
+    macro_rules! bind_definition {
+        ($q:expr) => {
+            $q.bind(input.name.trim())
+                .bind(input.description.trim())
+                .bind(input.kind.as_str())
+                .bind(code)
+                .bind(&code_key)
+                .bind(input.starts_at)
+                .bind(input.ends_at)
+                .bind(input.priority)
+                .bind(input.stacking.as_str())
+                .bind(c.min_subtotal.map(|m| m.0))
+                .bind(c.min_quantity)
+                .bind(c.first_order_only)
+                .bind(&weekdays)
+                .bind(hours.as_ref().map(|h| h.0.clone()))
+                .bind(hours.as_ref().map(|h| h.1.clone()))
+                .bind(reward_type)
+                .bind(bp)
+                .bind(amount)
+                .bind(buy)
+                .bind(get)
+                .bind(input.max_discount.map(|m| m.0))
+                .bind(input.limits.total_uses)
+                .bind(input.limits.uses_per_customer)
+                .bind(input.limits.budget.map(|m| m.0))
+        };
+    }
     let id = match id {
-        None => dispatch!(tx &mut tx, |conn| sqlx::query_scalar::<_, i64>(
+        None => dispatch!(tx &mut tx, |conn| bind_definition!(sqlx::query_scalar::<_, i64>(
             "INSERT INTO promotions (name, description, kind, code, code_key, status, starts_at, ends_at, priority, stacking,
                 min_subtotal, min_quantity, first_order_only, weekdays, hours_from, hours_to, reward_type, reward_basis_points,
                 reward_amount, reward_buy, reward_get, max_discount, total_uses, uses_per_customer, budget, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25)
              RETURNING id"
-        )
-        .bind(input.name.trim())
-        .bind(input.description.trim())
-        .bind(input.kind.as_str())
-        .bind(code)
-        .bind(&code_key)
-        .bind(input.starts_at)
-        .bind(input.ends_at)
-        .bind(input.priority)
-        .bind(input.stacking.as_str())
-        .bind(c.min_subtotal.map(|m| m.0))
-        .bind(c.min_quantity)
-        .bind(c.first_order_only)
-        .bind(weekdays_text(&c.weekdays))
-        .bind(hours.as_ref().map(|h| h.0.clone()))
-        .bind(hours.as_ref().map(|h| h.1.clone()))
-        .bind(reward_type)
-        .bind(bp)
-        .bind(amount)
-        .bind(buy)
-        .bind(get)
-        .bind(input.max_discount.map(|m| m.0))
-        .bind(input.limits.total_uses)
-        .bind(input.limits.uses_per_customer)
-        .bind(input.limits.budget.map(|m| m.0))
+        ))
         .bind(now)
         .fetch_one(conn)
         .await)
         .context("insert promotion")?,
         Some(id) => {
-            dispatch!(tx &mut tx, |conn| sqlx::query(
+            dispatch!(tx &mut tx, |conn| bind_definition!(sqlx::query(
                 "UPDATE promotions SET name = $1, description = $2, kind = $3, code = $4, code_key = $5, starts_at = $6, ends_at = $7,
                     priority = $8, stacking = $9, min_subtotal = $10, min_quantity = $11, first_order_only = $12, weekdays = $13,
                     hours_from = $14, hours_to = $15, reward_type = $16, reward_basis_points = $17, reward_amount = $18,
                     reward_buy = $19, reward_get = $20, max_discount = $21, total_uses = $22, uses_per_customer = $23, budget = $24,
                     updated_at = $25
                  WHERE id = $26"
-            )
-            .bind(input.name.trim())
-            .bind(input.description.trim())
-            .bind(input.kind.as_str())
-            .bind(code)
-            .bind(&code_key)
-            .bind(input.starts_at)
-            .bind(input.ends_at)
-            .bind(input.priority)
-            .bind(input.stacking.as_str())
-            .bind(c.min_subtotal.map(|m| m.0))
-            .bind(c.min_quantity)
-            .bind(c.first_order_only)
-            .bind(weekdays_text(&c.weekdays))
-            .bind(hours.as_ref().map(|h| h.0.clone()))
-            .bind(hours.as_ref().map(|h| h.1.clone()))
-            .bind(reward_type)
-            .bind(bp)
-            .bind(amount)
-            .bind(buy)
-            .bind(get)
-            .bind(input.max_discount.map(|m| m.0))
-            .bind(input.limits.total_uses)
-            .bind(input.limits.uses_per_customer)
-            .bind(input.limits.budget.map(|m| m.0))
+            ))
             .bind(now)
             .bind(id)
             .execute(conn)
@@ -474,8 +456,7 @@ impl PromotionRow {
         let id = self.id;
         let set = |role: &str| {
             let mut s = ProductSet::default();
-            for (r, sku, category) in products.iter().filter(|p| p.0 == role) {
-                let _ = r;
+            for (_, sku, category) in products.iter().filter(|p| p.0 == role) {
                 if let Some(sku) = sku {
                     s.skus.push(sku.clone());
                 }
