@@ -20,6 +20,7 @@ pub mod orders;
 pub mod password;
 pub mod products;
 pub mod promotion_catalog;
+pub mod promotion_uses;
 pub mod promotions;
 pub mod sessions;
 pub mod settings;

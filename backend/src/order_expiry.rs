@@ -1,6 +1,7 @@
 //! The order expiry job (SPEC §2.1): every 60 s, pending orders past their
-//! payment deadline become `expired`. (Releasing coupon and point reservations
-//! joins this job when those reservations exist.)
+//! payment deadline become `expired` and their promotion uses are released
+//! (SPEC §2.3), in one transaction. (Point reservations join this job when the
+//! points ledger exists.)
 
 use crate::db::Db;
 use crate::dispatch;
@@ -12,10 +13,12 @@ use std::sync::Arc;
 
 pub const JOB_NAME: &str = "order_expiry";
 
-/// Expires overdue pending orders in one transaction; returns how many.
+/// Expires overdue pending orders and releases their promotion uses, in one
+/// transaction; returns how many orders.
 #[tracing::instrument(skip_all)]
 pub async fn expire_overdue_orders(db: &Db, now: DateTime<Utc>) -> anyhow::Result<u64> {
     let mut tx = db.begin_write().await?;
+    crate::promotion_uses::release_overdue(&mut tx, now).await?;
     let n = dispatch!(tx &mut tx, |c| sqlx::query(
         "UPDATE orders SET status = 'expired', updated_at = $1 WHERE status = 'pending_payment' AND payment_deadline < $1"
     )

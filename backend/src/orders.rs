@@ -17,10 +17,14 @@ use crate::dispatch;
 use crate::tiers::{self, TierRow};
 use anyhow::Context;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use setia_domain::pricing::{price_cart, CartLine, PricedCart, PricingError, PricingInput, TierSnapshot, MAX_QUANTITY};
+use crate::promotion_catalog::PromotionCatalog;
+use crate::promotion_uses::{self, UseStatus};
+use setia_domain::pricing::{price_cart, CartLine, CustomerFacts, PricedCart, PricingError, PricingInput, Rejection, TierSnapshot, MAX_QUANTITY};
+use setia_domain::promotion_index::PromotionIndex;
 use setia_domain::tier::TierStanding;
 use setia_domain::{Money, OrderStatus, Percent};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Where an order came from; (source, external_ref) identifies a re-sent order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +150,8 @@ pub struct OrderRow {
     pub tier_earn_rate_per: Option<i64>,
     pub tier_discount_basis_points: Option<i32>,
     pub coupon_code: Option<String>,
+    /// JSON of the trace's rejected promotions (`Vec<Rejection>`), as priced last.
+    pub promotions_rejected: String,
     pub payment_ref: Option<String>,
     pub paid_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -154,7 +160,7 @@ pub struct OrderRow {
 
 pub(crate) const ORDER_COLUMNS: &str = "id, source, external_ref, customer_id, status, payment_deadline, subtotal, discount_total,
     points_discount, shipping, total, tier_id, tier_name, tier_earn_rate_points, tier_earn_rate_per,
-    tier_discount_basis_points, coupon_code, payment_ref, paid_at, created_at, updated_at";
+    tier_discount_basis_points, coupon_code, promotions_rejected, payment_ref, paid_at, created_at, updated_at";
 
 impl OrderRow {
     pub fn status(&self) -> OrderStatus {
@@ -171,6 +177,11 @@ impl OrderRow {
             earn_rate_per: self.tier_earn_rate_per?,
             discount: self.tier_discount_basis_points.and_then(|bp| Percent::from_basis_points(u32::try_from(bp).ok()?).ok()),
         })
+    }
+
+    /// The promotions its pricing considered and did not apply, and why (rule 7).
+    pub fn promotions_rejected(&self) -> Vec<Rejection> {
+        serde_json::from_str(&self.promotions_rejected).unwrap_or_default()
     }
 
     /// Points this order earns when paid: floor(total × snapshot earn rate).
@@ -239,8 +250,6 @@ impl Order {
 pub struct Quote {
     pub priced: PricedCart,
     pub tier: Option<TierSnapshot>,
-    product_ids: Vec<i64>,
-    coupon_code: Option<String>,
 }
 
 /// Whether [`create_order`] made the order or found it (a re-sent order).
@@ -263,9 +272,33 @@ fn placeholders(from: usize, n: usize) -> String {
     (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
-/// Checks a cart against the catalogue and the customer, and prices it.
-#[tracing::instrument(skip_all)]
-pub async fn quote(db: &Db, cart: &CartInput, now: DateTime<Utc>) -> Result<Quote, OrderError> {
+/// A cart checked against the catalogue, the customer and the promotions: what
+/// pricing needs except the use counts, which are read under the order's locks.
+struct CheckedCart {
+    lines: Vec<CartLine>,
+    product_ids: Vec<i64>,
+    customer_id: Option<i64>,
+    tier: Option<TierSnapshot>,
+    /// As entered, trimmed; known to belong to an active promotion at check time.
+    coupon_code: Option<String>,
+    shipping: Money,
+    promotions: Arc<PromotionIndex>,
+    local_now: DateTime<FixedOffset>,
+}
+
+/// How a cart is being priced, which says what is locked and whose uses count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pricing {
+    /// Nothing stored, nothing locked.
+    Quote,
+    /// A new order: its customer and its limited promotions are locked.
+    Create,
+    /// An order priced again: its customer is already locked; its own uses do not count.
+    Reprice { order_id: i64 },
+}
+
+/// Checks a cart against the catalogue, the customer and the promotion codes.
+async fn check_cart(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: DateTime<Utc>) -> Result<CheckedCart, OrderError> {
     if cart.lines.is_empty() {
         return Err(OrderError::invalid("lines", "lines_required", "an order needs at least one line"));
     }
@@ -280,12 +313,18 @@ pub async fn quote(db: &Db, cart: &CartInput, now: DateTime<Utc>) -> Result<Quot
     if cart.shipping.0 < 0 {
         return Err(OrderError::invalid("shipping", "invalid_amount", "shipping cannot be negative"));
     }
-    if let Some(code) = cart.coupon_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        // No promotion (and so no code) exists until the promotions engine lands.
-        return Err(OrderError::invalid("coupon_code", "unknown_code", format!("no active promotion has the code {code}")));
-    }
     if cart.redeem_points.is_some_and(|p| p != 0) {
         return Err(OrderError::invalid("redeem_points", "points_unavailable", "points cannot be redeemed yet: the points ledger is not enabled"));
+    }
+    let promotions = catalog.current(db).await?;
+    let coupon_code = cart.coupon_code.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+    if let Some(code) = &coupon_code {
+        if promotions.by_code(code).is_none() {
+            return Err(match crate::promotions::status_of_code(db, code).await? {
+                Some(status) => OrderError::invalid("coupon_code", "code_inactive", format!("the promotion with the code {code} is {status}, not active")),
+                None => OrderError::invalid("coupon_code", "unknown_code", format!("no promotion has the code {code}")),
+            });
+        }
     }
     let skus: Vec<&str> = cart.lines.iter().map(|l| l.sku.as_str()).collect();
     let sql = format!("SELECT id, sku, category, price, active FROM products WHERE sku IN ({})", placeholders(1, skus.len()));
@@ -325,8 +364,77 @@ pub async fn quote(db: &Db, cart: &CartInput, now: DateTime<Utc>) -> Result<Quot
         }
         None => None,
     };
-    let priced = price(&lines, tier.as_ref(), cart.shipping, store_now(db, now).await?)?;
-    Ok(Quote { priced, tier, product_ids, coupon_code: None })
+    Ok(CheckedCart {
+        lines,
+        product_ids,
+        customer_id: cart.customer_id,
+        tier,
+        coupon_code,
+        shipping: cart.shipping,
+        promotions,
+        local_now: store_now(db, now).await?,
+    })
+}
+
+/// Prices a checked cart inside `tx` (SPEC §2.3.1), with the use counts as they
+/// stand under this transaction's locks (see [`crate::promotion_uses`]).
+async fn price_checked(tx: &mut Tx, cart: &CheckedCart, mode: Pricing) -> Result<PricedCart, OrderError> {
+    let candidates = cart.promotions.candidates(&cart.lines, cart.coupon_code.as_deref());
+    if let (Pricing::Create, Some(customer)) = (mode, cart.customer_id) {
+        // First: the lock order of this module (customer, order, promotions).
+        let lock = tx.for_update();
+        dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM customers WHERE id = $1{lock}"))
+            .bind(customer)
+            .fetch_one(c)
+            .await)
+        .context("lock customer")?;
+    }
+    if mode != Pricing::Quote {
+        promotion_uses::lock_limited(tx, &candidates).await?;
+    }
+    let this_order = match mode {
+        Pricing::Reprice { order_id } => Some(order_id),
+        _ => None,
+    };
+    let usage = promotion_uses::usage_of(tx, &candidates, cart.customer_id, this_order).await?;
+    let first_order = match cart.customer_id {
+        Some(customer) => Some(is_first_order(tx, customer, this_order).await?),
+        None => None,
+    };
+    let input = PricingInput {
+        tier: cart.tier.as_ref(),
+        customer: first_order.map(|first_order| CustomerFacts { first_order, personal_discounts: &[] }),
+        promotions: &candidates,
+        usage: &usage,
+        coupon_code: cart.coupon_code.as_deref(),
+        shipping: cart.shipping,
+        ..PricingInput::new(&cart.lines, cart.local_now)
+    };
+    price_cart(&input).map_err(pricing_error)
+}
+
+/// No other order of the customer is pending or paid (cancelled and expired
+/// orders never happened, for `first_order_only`).
+async fn is_first_order(tx: &mut Tx, customer_id: i64, except_order: Option<i64>) -> anyhow::Result<bool> {
+    let other: Option<i64> = dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM orders WHERE customer_id = $1 AND id <> $2 AND status NOT IN ('cancelled', 'expired') LIMIT 1"
+    )
+    .bind(customer_id)
+    .bind(except_order.unwrap_or(0))
+    .fetch_optional(c)
+    .await)
+    .context("look for an earlier order")?;
+    Ok(other.is_none())
+}
+
+/// Checks a cart against the catalogue, the customer and the promotions, and
+/// prices it; stores nothing (`POST /api/v1/orders/quote`, the simulator).
+#[tracing::instrument(skip_all)]
+pub async fn quote(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: DateTime<Utc>) -> Result<Quote, OrderError> {
+    let checked = check_cart(db, catalog, cart, now).await?;
+    let mut tx = db.begin_read().await?;
+    let priced = price_checked(&mut tx, &checked, Pricing::Quote).await?;
+    Ok(Quote { priced, tier: checked.tier })
 }
 
 fn snapshot_of(t: &TierRow) -> TierSnapshot {
@@ -344,14 +452,14 @@ async fn store_now(db: &Db, now: DateTime<Utc>) -> anyhow::Result<DateTime<Fixed
     Ok(now.with_timezone(&crate::settings::load(db).await?.tz()).fixed_offset())
 }
 
-fn price(lines: &[CartLine], tier: Option<&TierSnapshot>, shipping: Money, now: DateTime<FixedOffset>) -> Result<PricedCart, OrderError> {
-    price_cart(&PricingInput { tier, shipping, ..PricingInput::new(lines, now) }).map_err(|e| match e {
+fn pricing_error(e: PricingError) -> OrderError {
+    match e {
         PricingError::NoLines => OrderError::invalid("lines", "lines_required", e.to_string()),
         PricingError::BadQuantity { line } => OrderError::invalid(format!("lines[{line}].quantity"), "invalid_quantity", e.to_string()),
         PricingError::NegativePrice { line } => OrderError::invalid(format!("lines[{line}].unit_price"), "invalid_amount", e.to_string()),
         PricingError::AmountTooLarge { line } => OrderError::invalid(format!("lines[{line}].quantity"), "amount_too_large", e.to_string()),
         PricingError::BadShipping => OrderError::invalid("shipping", "invalid_amount", e.to_string()),
-    })
+    }
 }
 
 async fn find_by_external_ref(db: &Db, source: OrderSource, external_ref: &str) -> anyhow::Result<Option<i64>> {
@@ -366,7 +474,7 @@ async fn find_by_external_ref(db: &Db, source: OrderSource, external_ref: &str) 
 /// Creates the order, or returns the one already created for the same source and
 /// external reference (a re-sent order changes nothing).
 #[tracing::instrument(skip_all)]
-pub async fn create_order(db: &Db, input: NewOrder, now: DateTime<Utc>) -> Result<Created, OrderError> {
+pub async fn create_order(db: &Db, catalog: &PromotionCatalog, input: NewOrder, now: DateTime<Utc>) -> Result<Created, OrderError> {
     let external_ref = input.external_ref.trim().to_string();
     if external_ref.is_empty() || external_ref.len() > 128 {
         return Err(OrderError::invalid("external_ref", "invalid_external_ref", "external_ref is required (at most 128 characters)"));
@@ -382,9 +490,10 @@ pub async fn create_order(db: &Db, input: NewOrder, now: DateTime<Utc>) -> Resul
             format!("payment_deadline_minutes must be from 1 to {MAX_PAYMENT_MINUTES}"),
         ));
     }
-    let q = quote(db, &input.cart, now).await?;
+    let checked = check_cart(db, catalog, &input.cart, now).await?;
     let mut tx = db.begin_write().await?;
-    match insert_order(&mut tx, &input, &external_ref, &q, now + Duration::minutes(minutes), now).await {
+    let priced = price_checked(&mut tx, &checked, Pricing::Create).await?;
+    match insert_order(&mut tx, &input, &external_ref, &checked, &priced, now + Duration::minutes(minutes), now).await {
         Ok(id) => {
             tx.commit().await?;
             Ok(Created::New(load_order(db, id).await?))
@@ -403,17 +512,17 @@ async fn insert_order(
     tx: &mut Tx,
     input: &NewOrder,
     external_ref: &str,
-    q: &Quote,
+    cart: &CheckedCart,
+    p: &PricedCart,
     deadline: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<i64, OrderError> {
-    let p = &q.priced;
-    let t = q.tier.as_ref();
+    let t = cart.tier.as_ref();
     let id: i64 = dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(
         "INSERT INTO orders (source, external_ref, customer_id, status, payment_deadline, subtotal, discount_total,
                              points_discount, shipping, total, tier_id, tier_name, tier_earn_rate_points,
-                             tier_earn_rate_per, tier_discount_basis_points, coupon_code, created_at, updated_at)
-         VALUES ($1, $2, $3, 'pending_payment', $4, $5, $6, 0, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+                             tier_earn_rate_per, tier_discount_basis_points, coupon_code, promotions_rejected, created_at, updated_at)
+         VALUES ($1, $2, $3, 'pending_payment', $4, $5, $6, 0, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
          RETURNING id"
     )
     .bind(input.source.as_str())
@@ -429,12 +538,13 @@ async fn insert_order(
     .bind(t.map(|t| t.earn_rate_points))
     .bind(t.map(|t| t.earn_rate_per))
     .bind(t.and_then(|t| t.discount).map(|d| i32::try_from(d.basis_points()).unwrap_or(i32::MAX)))
-    .bind(q.coupon_code.as_deref())
+    .bind(cart.coupon_code.as_deref())
+    .bind(promotions_rejected_json(p))
     .bind(now)
     .fetch_one(c)
     .await)
     .context("insert order")?;
-    for (i, (line, product_id)) in p.lines.iter().zip(&q.product_ids).enumerate() {
+    for (i, (line, product_id)) in p.lines.iter().zip(&cart.product_ids).enumerate() {
         dispatch!(tx tx, |c| sqlx::query(
             "INSERT INTO order_lines (order_id, line_no, product_id, sku, quantity, unit_price, base_amount, discount, final_amount)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
@@ -454,7 +564,13 @@ async fn insert_order(
         .context("insert order line")?;
     }
     insert_adjustments(tx, id, p).await?;
+    promotion_uses::reserve(tx, id, cart.customer_id, p, now).await?;
     Ok(id)
+}
+
+/// The trace's rejected promotions as stored on the order (rule 7).
+fn promotions_rejected_json(p: &PricedCart) -> String {
+    serde_json::to_string(&p.rejected).unwrap_or_else(|_| "[]".into())
 }
 
 async fn insert_adjustments(tx: &mut Tx, order_id: i64, p: &PricedCart) -> anyhow::Result<()> {
@@ -567,6 +683,14 @@ async fn set_status(tx: &mut Tx, order: &OrderRow, next: OrderStatus, now: DateT
         .await
         .map(|r| r.rows_affected()))
     .context("update order status")?;
+    // A use counts while its order may still be paid for (SPEC §2.3).
+    match next {
+        OrderStatus::Paid => promotion_uses::settle(tx, order.id, UseStatus::Confirmed, now).await?,
+        OrderStatus::Cancelled | OrderStatus::Expired | OrderStatus::Refunded => {
+            promotion_uses::settle(tx, order.id, UseStatus::Released, now).await?
+        }
+        _ => {}
+    }
     Ok(())
 }
 
@@ -749,14 +873,16 @@ pub async fn refund_order(db: &Db, order_id: i64, refund_ref: &str, amount: Opti
     Ok(refunded)
 }
 
-/// Prices a pending order again from its lines' base prices and its tier
-/// snapshot, replacing its discounts and trace in one transaction; repeating it
-/// changes nothing (SPEC §2.3.1).
+/// Prices a pending order again from its lines' base prices, its tier snapshot
+/// and its code, by the promotions active now, replacing its discounts, trace and
+/// promotion reservations in one transaction; repeating it changes nothing
+/// (SPEC §2.3.1).
 #[tracing::instrument(skip_all, fields(order_id))]
-pub async fn recalculate_order(db: &Db, order_id: i64, now: DateTime<Utc>) -> Result<Order, OrderError> {
+pub async fn recalculate_order(db: &Db, catalog: &PromotionCatalog, order_id: i64, now: DateTime<Utc>) -> Result<Order, OrderError> {
     // Read before the transaction: a second connection taken while holding one
     // can wait forever once every pooled connection is held the same way.
     let local_now = store_now(db, now).await?;
+    let promotions = catalog.current(db).await?;
     let mut tx = db.begin_write().await?;
     let current = lock_order(&mut tx, order_id).await?;
     let status = current.order.status();
@@ -771,18 +897,28 @@ pub async fn recalculate_order(db: &Db, order_id: i64, now: DateTime<Utc>) -> Re
     .await)
     .context("load line categories")?;
     let category: HashMap<i64, Option<String>> = categories.into_iter().collect();
-    let lines: Vec<CartLine> = current
-        .lines
-        .iter()
-        .map(|l| CartLine {
-            sku: l.sku.clone(),
-            category: category.get(&l.product_id).cloned().flatten(),
-            unit_price: Money(l.unit_price),
-            quantity: l.quantity,
-        })
-        .collect();
-    let tier = current.order.tier_snapshot();
-    let priced = price(&lines, tier.as_ref(), Money(current.order.shipping), local_now)?;
+    let cart = CheckedCart {
+        lines: current
+            .lines
+            .iter()
+            .map(|l| CartLine {
+                sku: l.sku.clone(),
+                category: category.get(&l.product_id).cloned().flatten(),
+                unit_price: Money(l.unit_price),
+                quantity: l.quantity,
+            })
+            .collect(),
+        product_ids: current.lines.iter().map(|l| l.product_id).collect(),
+        customer_id: current.order.customer_id,
+        tier: current.order.tier_snapshot(),
+        // A code whose promotion is no longer active simply finds nothing now.
+        coupon_code: current.order.coupon_code.clone(),
+        shipping: Money(current.order.shipping),
+        promotions,
+        local_now,
+    };
+    promotion_uses::drop_reservations(&mut tx, order_id).await?;
+    let priced = price_checked(&mut tx, &cart, Pricing::Reprice { order_id }).await?;
     for (line, p) in current.lines.iter().zip(&priced.lines) {
         dispatch!(tx &mut tx, |c| sqlx::query("UPDATE order_lines SET base_amount = $1, discount = $2, final_amount = $3 WHERE order_id = $4 AND line_no = $5")
             .bind(p.base_amount.0)
@@ -802,15 +938,19 @@ pub async fn recalculate_order(db: &Db, order_id: i64, now: DateTime<Utc>) -> Re
         .map(|r| r.rows_affected()))
     .context("clear order adjustments")?;
     insert_adjustments(&mut tx, order_id, &priced).await?;
-    dispatch!(tx &mut tx, |c| sqlx::query("UPDATE orders SET subtotal = $1, discount_total = $2, total = $3, updated_at = $4 WHERE id = $5")
-        .bind(priced.subtotal.0)
-        .bind(priced.discount_total.0)
-        .bind(priced.total.0)
-        .bind(now)
-        .bind(order_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
+    promotion_uses::reserve(&mut tx, order_id, cart.customer_id, &priced, now).await?;
+    dispatch!(tx &mut tx, |c| sqlx::query(
+        "UPDATE orders SET subtotal = $1, discount_total = $2, total = $3, promotions_rejected = $4, updated_at = $5 WHERE id = $6"
+    )
+    .bind(priced.subtotal.0)
+    .bind(priced.discount_total.0)
+    .bind(priced.total.0)
+    .bind(promotions_rejected_json(&priced))
+    .bind(now)
+    .bind(order_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
     .context("update order totals")?;
     let repriced = load_order_in(&mut tx, order_id).await?;
     tx.commit().await?;

@@ -406,6 +406,16 @@ pub async fn catalog_version(db: &Db) -> anyhow::Result<i64> {
         .context("read promotion catalog version")
 }
 
+/// The status of the promotion holding this code (case-insensitive), if any: it
+/// tells "no such code" from "this code's promotion is paused".
+pub async fn status_of_code(db: &Db, code: &str) -> anyhow::Result<Option<String>> {
+    dispatch!(db, |c| sqlx::query_scalar("SELECT status FROM promotions WHERE code_key = $1")
+        .bind(normalize_code(code))
+        .fetch_optional(c)
+        .await)
+    .context("look up a promotion code")
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 struct PromotionRow {
     id: i64,

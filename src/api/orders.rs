@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
 use setia_backend::orders::{self, CartInput, Created, LineInput, NewOrder, Order, OrderError, OrderSource, Quote};
 use setia_backend::{settings, AppState};
-use setia_domain::pricing::TierSnapshot;
+use setia_domain::pricing::{Rejection, TierSnapshot};
 use setia_domain::trace::{Explanation, Language};
 use setia_domain::{CurrencyFormat, Money};
 
@@ -104,7 +104,17 @@ pub struct AdjustmentView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RejectedView {
     promotion_id: i64,
+    /// Why it was not applied, in the language of `Accept-Language`.
     reason: String,
+    /// The same reason as a stable snake_case code (`uses_exhausted`, `below_min_subtotal`, …).
+    reason_code: String,
+}
+
+fn rejected_views(rejected: Vec<Rejection>, r: &Reader) -> Vec<RejectedView> {
+    rejected
+        .into_iter()
+        .map(|j| RejectedView { promotion_id: j.promotion_id, reason: j.reason.render(r.lang, &r.currency), reason_code: j.reason.code().to_string() })
+        .collect()
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -215,7 +225,7 @@ fn quote_view(q: Quote, r: &Reader) -> OrderView {
                 explanation: a.explanation.render(r.lang, &r.currency),
             })
             .collect(),
-        rejected: Vec::new(),
+        rejected: rejected_views(p.rejected, r),
         tier: q.tier.map(tier_view),
         points_to_earn: p.points_to_earn,
         payment_deadline: None,
@@ -265,7 +275,7 @@ fn order_view(o: Order, r: &Reader) -> OrderView {
                 explanation: Explanation::parse_stored(&a.explanation).map_or_else(|text| text, |e| e.render(r.lang, &r.currency)),
             })
             .collect(),
-        rejected: Vec::new(),
+        rejected: rejected_views(row.promotions_rejected(), r),
         tier: row.tier_snapshot().map(tier_view),
         points_to_earn: row.points_to_earn(),
         payment_deadline: Some(row.payment_deadline),
@@ -315,7 +325,7 @@ fn order_id(raw: &str) -> Result<i64, ApiError> {
 pub async fn quote(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<OrderBody>) -> Result<Json<OrderView>, ApiError> {
     require_scope(&state, &headers, Scope::Pos).await?;
     let (cart, _, _, _) = cart(body)?;
-    let q = orders::quote(&state.db, &cart, Utc::now()).await?;
+    let q = orders::quote(&state.db, &state.promotions, &cart, Utc::now()).await?;
     Ok(Json(quote_view(q, &reader(&state, &headers).await?)))
 }
 
@@ -336,7 +346,7 @@ pub async fn create(
     let source = OrderSource::parse(source.trim())
         .ok_or_else(|| ApiError::invalid("source", "invalid_source", "source must be pos, online or import"))?;
     let external_ref = external_ref.ok_or_else(|| ApiError::malformed(Some("external_ref"), "missing field `external_ref`"))?;
-    let created = orders::create_order(&state.db, NewOrder { source, external_ref, cart, payment_deadline_minutes: minutes }, Utc::now()).await?;
+    let created = orders::create_order(&state.db, &state.promotions, NewOrder { source, external_ref, cart, payment_deadline_minutes: minutes }, Utc::now()).await?;
     let r = reader(&state, &headers).await?;
     Ok(match created {
         Created::New(o) => (StatusCode::CREATED, Json(order_view(o, &r))),
@@ -405,6 +415,6 @@ pub async fn refund(
         (status = 409, body = super::error::ErrorBody)))]
 pub async fn recalculate(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<OrderView>, ApiError> {
     require_scope(&state, &headers, Scope::Pos).await?;
-    let o = orders::recalculate_order(&state.db, order_id(&id)?, Utc::now()).await?;
+    let o = orders::recalculate_order(&state.db, &state.promotions, order_id(&id)?, Utc::now()).await?;
     Ok(Json(order_view(o, &reader(&state, &headers).await?)))
 }

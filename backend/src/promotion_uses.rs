@@ -1,0 +1,179 @@
+//! Promotion uses as rows (SPEC §2.3): a use is `reserved` when an order is
+//! created with the promotion applied, `confirmed` when the order is paid, and
+//! `released` when it is cancelled, expires or is refunded in full. Use counts, a
+//! customer's uses and the budget spent are derived from these rows here and
+//! nowhere else; reserved and confirmed uses count, released ones do not.
+//!
+//! Why limits hold under any concurrency: an order is priced inside the
+//! transaction that stores it, after [`lock_limited`] took the rows of the
+//! promotions with a limit (PostgreSQL `FOR UPDATE`, in id order so two carts
+//! never wait on each other in a cycle; SQLite's `BEGIN IMMEDIATE` already holds
+//! the only write lock). The counts it then reads cannot move until the order's
+//! own reservations commit, so a promotion that ran out is rejected by pricing
+//! (rule 1) and the order is priced without it — never with a discount it could
+//! not reserve.
+
+use crate::db::Tx;
+use crate::dispatch;
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use setia_domain::pricing::PricedCart;
+use setia_domain::promotion::{Promotion, PromotionUsage};
+use setia_domain::Money;
+use std::collections::BTreeMap;
+
+/// A use's life (SPEC §2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UseStatus {
+    Reserved,
+    Confirmed,
+    Released,
+}
+
+impl UseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UseStatus::Reserved => "reserved",
+            UseStatus::Confirmed => "confirmed",
+            UseStatus::Released => "released",
+        }
+    }
+}
+
+/// Whether pricing must know how much of this promotion was used.
+fn is_limited(p: &Promotion) -> bool {
+    p.limits.total_uses.is_some() || p.limits.uses_per_customer.is_some() || p.limits.budget.is_some()
+}
+
+fn id_list(ids: &[i64]) -> String {
+    // Ids come from the database, never from a request: inlining them spares a
+    // bind per id.
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn limited_ids(candidates: &[&Promotion]) -> Vec<i64> {
+    let mut ids: Vec<i64> = candidates.iter().filter(|p| is_limited(p)).map(|p| p.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Locks the rows of the candidates that have a limit, in id order (PostgreSQL;
+/// a no-op under SQLite's write lock). Unlimited promotions are not locked: their
+/// uses never change a price, so carts sharing only them do not wait.
+#[tracing::instrument(skip_all)]
+pub async fn lock_limited(tx: &mut Tx, candidates: &[&Promotion]) -> anyhow::Result<()> {
+    let ids = limited_ids(candidates);
+    if ids.is_empty() || tx.for_update().is_empty() {
+        return Ok(());
+    }
+    let sql = format!("SELECT id FROM promotions WHERE id IN ({}) ORDER BY id FOR UPDATE", id_list(&ids));
+    dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&sql).fetch_all(c).await).context("lock promotions")?;
+    Ok(())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct UsageRow {
+    promotion_id: i64,
+    uses: i64,
+    customer_uses: i64,
+    budget_used: i64,
+}
+
+/// Uses, the customer's uses and budget spent of the candidates with a limit,
+/// leaving out `except_order`'s own uses (an order being priced again).
+#[tracing::instrument(skip_all)]
+pub async fn usage_of(
+    tx: &mut Tx,
+    candidates: &[&Promotion],
+    customer_id: Option<i64>,
+    except_order: Option<i64>,
+) -> anyhow::Result<BTreeMap<i64, PromotionUsage>> {
+    let ids = limited_ids(candidates);
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let sql = format!(
+        "SELECT promotion_id,
+                CAST(COUNT(*) AS BIGINT) AS uses,
+                CAST(COALESCE(SUM(CASE WHEN customer_id = $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS customer_uses,
+                CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS budget_used
+         FROM promotion_uses
+         WHERE promotion_id IN ({}) AND status <> 'released' AND order_id <> $2
+         GROUP BY promotion_id",
+        id_list(&ids)
+    );
+    let rows = dispatch!(tx tx, |c| sqlx::query_as::<_, UsageRow>(&sql)
+        .bind(customer_id)
+        .bind(except_order.unwrap_or(0))
+        .fetch_all(c)
+        .await)
+    .context("count promotion uses")?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.promotion_id, PromotionUsage { uses: r.uses, customer_uses: r.customer_uses, budget_used: Money(r.budget_used) }))
+        .collect())
+}
+
+/// One `reserved` use per promotion the priced cart applied, for the discount it granted.
+#[tracing::instrument(skip_all)]
+pub async fn reserve(tx: &mut Tx, order_id: i64, customer_id: Option<i64>, priced: &PricedCart, now: DateTime<Utc>) -> anyhow::Result<()> {
+    for promotion_id in priced.applied_promotions() {
+        let amount: i64 = priced.adjustments.iter().filter(|a| a.promotion_id == Some(promotion_id)).map(|a| a.amount.0).sum();
+        dispatch!(tx tx, |c| sqlx::query(
+            "INSERT INTO promotion_uses (promotion_id, order_id, customer_id, amount, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, 'reserved', $5, $5)"
+        )
+        .bind(promotion_id)
+        .bind(order_id)
+        .bind(customer_id)
+        .bind(amount)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("reserve promotion use")?;
+    }
+    Ok(())
+}
+
+/// Drops an order's reservations before it is priced again (the new pricing
+/// reserves what it applies).
+pub async fn drop_reservations(tx: &mut Tx, order_id: i64) -> anyhow::Result<()> {
+    dispatch!(tx tx, |c| sqlx::query("DELETE FROM promotion_uses WHERE order_id = $1 AND status = 'reserved'")
+        .bind(order_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .context("drop promotion reservations")?;
+    Ok(())
+}
+
+/// Moves an order's uses on: `confirmed` at payment, `released` at cancel,
+/// expiry or full refund. Released uses stay released.
+pub async fn settle(tx: &mut Tx, order_id: i64, to: UseStatus, now: DateTime<Utc>) -> anyhow::Result<()> {
+    dispatch!(tx tx, |c| sqlx::query("UPDATE promotion_uses SET status = $1, updated_at = $2 WHERE order_id = $3 AND status <> 'released'")
+        .bind(to.as_str())
+        .bind(now)
+        .bind(order_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .context("settle promotion uses")?;
+    Ok(())
+}
+
+/// Releases the uses of every pending order past its deadline, in the expiry
+/// job's transaction, before it expires them.
+pub async fn release_overdue(tx: &mut Tx, now: DateTime<Utc>) -> anyhow::Result<u64> {
+    dispatch!(tx tx, |c| sqlx::query(
+        "UPDATE promotion_uses SET status = 'released', updated_at = $1
+         WHERE status = 'reserved'
+           AND order_id IN (SELECT id FROM orders WHERE status = 'pending_payment' AND payment_deadline < $1)"
+    )
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .context("release uses of overdue orders")
+}
