@@ -4,7 +4,7 @@ use crate::api::auth::{current_user, SessionUser};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::pages::{
-    AuditPage, CustomerPage, CustomersPage, HomePage, JobsPage, LoginPage, NotFoundPage, OrderPage, OrdersPage, SettingsPage, TiersPage,
+    AuditPage, CustomerPage, CustomersPage, HomePage, JobsPage, LoginPage, NotFoundPage, OrderPage, OrdersPage, SettingsPage, SimulatorPage, TiersPage,
     UsersPage,
 };
 use crate::components::layout::SignedInLayout;
@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("customers/:id") view=CustomerPage ssr=SsrMode::Async/>
                             <Route path=path!("orders") view=OrdersPage ssr=SsrMode::Async/>
                             <Route path=path!("orders/:id") view=OrderPage ssr=SsrMode::Async/>
+                            <Route path=path!("simulator") view=SimulatorPage ssr=SsrMode::Async/>
                             <Route path=path!("tiers") view=TiersPage ssr=SsrMode::Async/>
                             <Route path=path!("users") view=UsersPage ssr=SsrMode::Async/>
                             <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async/>

@@ -172,3 +172,13 @@ pub async fn find_customer(db: &Db, id: i64) -> anyhow::Result<Option<Customer>>
         .await)
     .context("load customer")
 }
+
+/// The customer with this phone number (any way it is written), if any.
+#[tracing::instrument(skip_all)]
+pub async fn find_by_phone(db: &Db, phone: &Phone) -> anyhow::Result<Option<Customer>> {
+    dispatch!(db, |c| sqlx::query_as::<_, Customer>(&format!("SELECT {COLUMNS} FROM customers WHERE phone = $1"))
+        .bind(phone.as_str())
+        .fetch_optional(c)
+        .await)
+    .context("find customer by phone")
+}

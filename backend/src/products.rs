@@ -102,3 +102,14 @@ pub async fn upsert_product(db: &Db, input: ProductInput, actor: &Actor) -> Resu
     tx.commit().await?;
     Ok((saved, before.is_none()))
 }
+
+/// Products on sale, by SKU, at most `limit` (the simulator's product picker).
+#[tracing::instrument(skip_all)]
+pub async fn list_on_sale(db: &Db, limit: i64) -> anyhow::Result<Vec<Product>> {
+    dispatch!(db, |c| sqlx::query_as::<_, Product>(&format!("SELECT {COLUMNS} FROM products WHERE active = $1 ORDER BY sku LIMIT $2"))
+        .bind(true)
+        .bind(limit)
+        .fetch_all(c)
+        .await)
+    .context("list products on sale")
+}

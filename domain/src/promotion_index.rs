@@ -20,6 +20,7 @@ pub struct PromotionIndex {
     by_category: HashMap<String, Vec<usize>>,
     by_code: HashMap<String, Vec<usize>>,
     order_level: Vec<usize>,
+    by_id: HashMap<i64, usize>,
 }
 
 impl PromotionIndex {
@@ -50,6 +51,7 @@ impl PromotionIndex {
                     None => index.order_level.push(at),
                 }
             }
+            index.by_id.insert(p.id, at);
             index.promotions.push(p);
         }
         index
@@ -83,6 +85,11 @@ impl PromotionIndex {
         let mut found: Vec<&Promotion> = at.into_iter().map(|i| &self.promotions[i]).collect();
         found.sort_by_key(|p| p.id);
         found
+    }
+
+    /// The active promotion with this id, if any.
+    pub fn get(&self, id: i64) -> Option<&Promotion> {
+        self.by_id.get(&id).map(|&i| &self.promotions[i])
     }
 
     /// The active promotion whose code this is, if any (case-insensitive).

@@ -8,5 +8,6 @@ pub mod customers;
 pub mod jobs;
 pub mod orders;
 pub mod settings;
+pub mod simulator;
 pub mod staff;
 pub mod tiers;

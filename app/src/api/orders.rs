@@ -69,6 +69,14 @@ pub struct RejectionDto {
     pub created_local: chrono::NaiveDateTime,
 }
 
+/// A promotion the order's pricing turned down, and why (rule 7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedPromotionDto {
+    pub promotion_id: i64,
+    pub name: Option<String>,
+    pub reason: setia_domain::trace::RejectReason,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderDetailDto {
     pub row: OrderRowDto,
@@ -83,6 +91,7 @@ pub struct OrderDetailDto {
     pub refunded: i64,
     pub lines: Vec<OrderLineDto>,
     pub adjustments: Vec<AdjustmentDto>,
+    pub rejected_promotions: Vec<RejectedPromotionDto>,
     pub refunds: Vec<RefundDto>,
     pub rejections: Vec<RejectionDto>,
     pub currency: CurrencyFormat,
@@ -178,6 +187,8 @@ pub async fn order_detail(id: i64) -> Result<OrderDetailDto, AppError> {
     };
     let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).naive_local();
     let refunded = order.refunded();
+    let rejected = order.order.promotions_rejected();
+    let names = setia_backend::promotions::names_of(&state.db, &rejected.iter().map(|r| r.promotion_id).collect::<Vec<_>>()).await?;
     let o = &order.order;
     Ok(OrderDetailDto {
         row: row_dto(o, &tz),
@@ -214,6 +225,10 @@ pub async fn order_detail(id: i64) -> Result<OrderDetailDto, AppError> {
                 explanation: Explanation::parse_stored(&a.explanation),
             })
             .collect(),
+        rejected_promotions: rejected
+            .into_iter()
+            .map(|r| RejectedPromotionDto { name: names.get(&r.promotion_id).cloned(), promotion_id: r.promotion_id, reason: r.reason })
+            .collect(),
         refunds: order.refunds.iter().map(|r| RefundDto { refund_ref: r.refund_ref.clone(), amount: r.amount, created_local: local(r.created_at) }).collect(),
         rejections: order
             .rejections
@@ -223,4 +238,19 @@ pub async fn order_detail(id: i64) -> Result<OrderDetailDto, AppError> {
         currency: settings.currency,
         time_zone: settings.time_zone,
     })
+}
+
+/// `POST /api/recalculate_order` (admin) — prices a pending order again by the
+/// current rules (SPEC §2.3.1), as `POST /api/v1/orders/{id}/recalculate` does.
+#[server(endpoint = "recalculate_order")]
+pub async fn recalculate_order(id: i64) -> Result<i64, AppError> {
+    crate::guard::require(setia_domain::Role::Admin).await?;
+    use setia_backend::orders::OrderError;
+    let state = crate::guard::app_state()?;
+    setia_backend::orders::recalculate_order(&state.db, &state.promotions, id, chrono::Utc::now()).await.map_err(|e| match e {
+        OrderError::NotFound => AppError::NotFound,
+        OrderError::NotPending { .. } => AppError::Conflict { code: e.code().into(), message: e.to_string() },
+        other => AppError::internal(other),
+    })?;
+    Ok(id)
 }

@@ -12,6 +12,14 @@ pub fn display_language(locale: Locale) -> DisplayLanguage {
     }
 }
 
+/// The language discount traces are written in for this locale.
+pub fn trace_language(locale: Locale) -> setia_domain::trace::Language {
+    match display_language(locale) {
+        DisplayLanguage::Id => setia_domain::trace::Language::Id,
+        DisplayLanguage::En => setia_domain::trace::Language::En,
+    }
+}
+
 /// A store-local time in the current language, reactive to language changes.
 pub fn local_time(t: chrono::NaiveDateTime) -> impl Fn() -> String + Clone + Send + Sync + 'static {
     let i18n = use_i18n();

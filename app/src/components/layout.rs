@@ -106,6 +106,10 @@ fn Frame(user: SessionUser) -> impl IntoView {
                     <li><A href="/customers">{t!(i18n, nav.customers)}</A></li>
                     <li><A href="/orders">{t!(i18n, nav.orders)}</A></li>
                 </ul>
+                <p class="nav-group">{t!(i18n, nav.group_promotions)}</p>
+                <ul>
+                    <li><A href="/simulator">{t!(i18n, nav.simulator)}</A></li>
+                </ul>
                 <p class="nav-group">{t!(i18n, nav.group_membership)}</p>
                 <ul>
                     <li><A href="/tiers">{t!(i18n, nav.tiers)}</A></li>

@@ -8,6 +8,7 @@ mod login;
 mod not_found;
 mod orders;
 mod settings;
+mod simulator;
 mod tiers;
 mod users;
 
@@ -19,5 +20,6 @@ pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use orders::{OrderPage, OrdersPage};
 pub use settings::SettingsPage;
+pub use simulator::SimulatorPage;
 pub use tiers::TiersPage;
 pub use users::UsersPage;

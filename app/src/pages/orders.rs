@@ -2,16 +2,16 @@
 //! reference, in the query string; `/orders/:id`: lines, the discount trace,
 //! refunds and refused payment notifications.
 
-use crate::api::orders::{list_orders, order_detail, OrderDetailDto, OrderPage};
-use crate::components::errors::refusal_view;
-use crate::components::format::{display_language, local_time, money, OrderStatusBadge};
+use crate::api::orders::{list_orders, order_detail, OrderDetailDto, OrderPage, RecalculateOrder};
+use crate::root::CurrentUser;
+use setia_domain::Role;
+use crate::components::errors::{refusal_view, ErrorNotice};
+use crate::components::format::{local_time, money, trace_language, OrderStatusBadge};
 use crate::components::list::{Pager, QueryState};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use setia_domain::datetime::DisplayLanguage;
-use setia_domain::trace::Language;
 use setia_domain::OrderStatus;
 
 fn source_label(i18n: leptos_i18n::I18nContext<Locale>, source: &str) -> String {
@@ -173,13 +173,16 @@ pub fn OrderPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-    let data = Resource::new(id, order_detail);
+    let recalculate = ServerAction::<RecalculateOrder>::new();
+    let data = Resource::new(move || (id(), recalculate.version().get()), |(id, _)| order_detail(id));
+    let CurrentUser(me) = expect_context::<CurrentUser>();
     view! {
         <Title text=move || t_string!(i18n, orders.title).to_string()/>
         <Suspense fallback=move || view! { <p class="muted">{t!(i18n, app.loading)}</p> }>
             {move || Suspend::new(async move {
+                let is_admin = matches!(me.await, Ok(Some(ref u)) if u.role.grants(Role::Admin));
                 match data.await {
-                    Ok(d) => view! { <OrderView data=d/> }.into_any(),
+                    Ok(d) => view! { <OrderView data=d recalculate=is_admin.then_some(recalculate)/> }.into_any(),
                     Err(e) => refusal_view(e),
                 }
             })}
@@ -188,8 +191,25 @@ pub fn OrderPage() -> impl IntoView {
 }
 
 #[component]
-fn OrderView(data: OrderDetailDto) -> impl IntoView {
+fn OrderView(data: OrderDetailDto, recalculate: Option<ServerAction<RecalculateOrder>>) -> impl IntoView {
     let i18n = use_i18n();
+    let no_rejected_promotions = data.rejected_promotions.is_empty();
+    let pending = data.row.status == "pending_payment";
+    let recalculate_form = recalculate.filter(|_| pending).map(|action| {
+        let error = move || action.value().get().and_then(Result::err);
+        let done = move || matches!(action.value().get(), Some(Ok(_)));
+        view! {
+            <ActionForm action attr:class="inline-form" attr:data-testid="recalculate-form">
+                <input type="hidden" name="id" value=data.row.id.to_string()/>
+                <button type="submit" class="button button-secondary" disabled=move || action.pending().get()
+                    title=move || t_string!(i18n, orders.recalculate_hint).to_string()>
+                    {t!(i18n, orders.recalculate)}
+                </button>
+            </ActionForm>
+            <Show when=done><span class="notice notice-ok" role="status">{t!(i18n, orders.recalculated)}</span></Show>
+            {move || error().map(|e| view! { <ErrorNotice error=e/> })}
+        }
+    });
     let c = data.currency.clone();
     let o = data.row.clone();
     let no_trace = data.adjustments.is_empty();
@@ -271,15 +291,9 @@ fn OrderView(data: OrderDetailDto) -> impl IntoView {
                     </Show>
                     {data.adjustments.iter().map(|a| {
                         let (explanation, currency) = (a.explanation.clone(), c.clone());
-                        let text = move || {
-                            let lang = match display_language(i18n.get_locale()) {
-                                DisplayLanguage::Id => Language::Id,
-                                DisplayLanguage::En => Language::En,
-                            };
-                            match &explanation {
-                                Ok(e) => e.render(lang, &currency),
-                                Err(raw) => raw.clone(),
-                            }
+                        let text = move || match &explanation {
+                            Ok(e) => e.render(trace_language(i18n.get_locale()), &currency),
+                            Err(raw) => raw.clone(),
                         };
                         view! {
                             <tr data-source=a.source.clone()>
@@ -295,6 +309,24 @@ fn OrderView(data: OrderDetailDto) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+    }
+    .into_any();
+    let rejected_promotions = view! {
+        <Show when=move || no_rejected_promotions>
+            <p class="muted">{t!(i18n, orders.none_rejected_promotions)}</p>
+        </Show>
+        <ul class="plain-list" data-testid="order-rejected-promotions">
+            {data.rejected_promotions.iter().map(|r| {
+                let (reason, currency) = (r.reason.clone(), c.clone());
+                let name = r.name.clone().unwrap_or_else(|| format!("#{}", r.promotion_id));
+                view! {
+                    <li data-promotion=r.promotion_id.to_string() data-reason=r.reason.code()>
+                        <strong>{name}</strong> " — "
+                        {move || reason.render(trace_language(i18n.get_locale()), &currency)}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
     .into_any();
     let refunds = view! {
@@ -325,6 +357,7 @@ fn OrderView(data: OrderDetailDto) -> impl IntoView {
             <header class="record-header">
                 <h1>{format!("#{} · {}", o.id, o.external_ref)}</h1>
                 <OrderStatusBadge status=o.status.clone()/>
+                {recalculate_form}
             </header>
             <div class="cards">
                 <section class="card">{facts}</section>
@@ -334,6 +367,8 @@ fn OrderView(data: OrderDetailDto) -> impl IntoView {
             {lines}
             <h2>{t!(i18n, orders.trace)}</h2>
             {trace}
+            <h2>{t!(i18n, orders.rejected_promotions)}</h2>
+            {rejected_promotions}
             <h2>{t!(i18n, orders.refunds)}</h2>
             {refunds}
         </section>
