@@ -72,27 +72,32 @@ both_backends!(settings_are_validated_saved_and_audited, |app| async move {
     assert_eq!(defaults.body["currency"]["symbol"], "Rp");
 
     let bad = admin
-        .server_fn("save_settings", &[("time_zone", "Asia/Atlantis"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "5000000")])
+        .server_fn("save_settings", &[("time_zone", "Asia/Atlantis"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "5000000"), ("max_discount_share", "100")])
         .await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.body["field"], "time_zone");
     let bad = admin
-        .server_fn("save_settings", &[("time_zone", "Asia/Jakarta"), ("currency_symbol", "Rp"), ("currency_decimals", "two"), ("loyalty_threshold", "5000000")])
+        .server_fn("save_settings", &[("time_zone", "Asia/Jakarta"), ("currency_symbol", "Rp"), ("currency_decimals", "two"), ("loyalty_threshold", "5000000"), ("max_discount_share", "100")])
         .await;
     assert_eq!(bad.body["field"], "currency_decimals");
     let bad = admin
-        .server_fn("save_settings", &[("time_zone", "Asia/Jakarta"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "-5")])
+        .server_fn("save_settings", &[("time_zone", "Asia/Jakarta"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "-5"), ("max_discount_share", "100")])
         .await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.body["field"], "loyalty_threshold");
+    let bad = admin
+        .server_fn("save_settings", &[("time_zone", "Asia/Jakarta"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "0"), ("max_discount_share", "0")])
+        .await;
+    assert_eq!((bad.status, bad.body["field"].as_str()), (422, Some("max_discount_share")));
 
     let ok = admin
-        .server_fn("save_settings", &[("time_zone", "Asia/Makassar"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "5000000")])
+        .server_fn("save_settings", &[("time_zone", "Asia/Makassar"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "5000000"), ("max_discount_share", "60.5")])
         .await;
     assert_eq!(ok.status, 200, "{:?}", ok.body);
     let saved = admin.server_fn("get_settings", &[]).await;
     assert_eq!(saved.body["time_zone"], "Asia/Makassar");
     assert_eq!(saved.body["loyalty_threshold"], 5_000_000);
+    assert_eq!(saved.body["max_discount_share"], serde_json::to_value(setia_domain::Percent::parse("60.5").unwrap()).unwrap());
     let audit = admin.server_fn("list_audit", &[("page", "1"), ("action", "settings.update")]).await;
     let row = &audit.body["rows"][0];
     assert!(row["before"].as_str().unwrap().contains("Asia/Jakarta"));

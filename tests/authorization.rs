@@ -26,13 +26,16 @@ fn server_functions() -> Vec<(&'static str, Option<Role>, Vec<(&'static str, Str
         ("customer_detail", None, vec![("id", s("999999"))]),
         ("list_orders", None, vec![("page", s("1"))]),
         ("order_detail", None, vec![("id", s("999999"))]),
+        ("recalculate_order", Some(Role::Admin), vec![("id", s("999999"))]),
+        ("simulator_choices", None, vec![]),
+        ("simulate_pricing", None, vec![("lines[0][sku]", s("NOPE")), ("customer", s("")), ("code", s("")), ("at", s(""))]),
         ("tiers_overview", None, vec![]),
         ("preview_tier", Some(Role::Marketing), tier_form()),
         ("save_tier", Some(Role::Marketing), tier_form()),
         (
             "save_settings",
             Some(Role::Admin),
-            vec![("time_zone", s("Asia/Makassar")), ("currency_symbol", s("Rp")), ("currency_decimals", s("0")), ("loyalty_threshold", s("5000000"))],
+            vec![("time_zone", s("Asia/Makassar")), ("currency_symbol", s("Rp")), ("currency_decimals", s("0")), ("loyalty_threshold", s("5000000")), ("max_discount_share", s("100"))],
         ),
     ]
 }

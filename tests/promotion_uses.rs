@@ -275,3 +275,27 @@ both_backends!(a_code_must_belong_to_an_active_promotion, |app| async move {
     assert_eq!((r.status, r.body["error"]["field"].as_str()), (422, Some("coupon_code")));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM orders").await, 0);
 });
+
+both_backends!(the_store_maximum_discount_share_caps_quotes_and_orders, |app| async move {
+    let s = store(&app).await;
+    active_promotion(
+        &app,
+        &s,
+        json!({"name": "Cuci gudang", "kind": "automatic", "priority": 0, "stacking": "combinable",
+               "conditions": {}, "reward": {"type": "percent_order", "value": 70}}),
+    )
+    .await;
+    let cart = json!({"source": "pos", "external_ref": "S-1", "lines": [{"sku": "ROTI", "quantity": 2}, {"sku": "KOPI", "quantity": 4}]});
+    let q = app.api("POST", "/orders/quote", Some(&s.pos), Some(cart.clone())).await;
+    assert_eq!(q.body["discount_total"], 140_000, "no cap by default (100 %)");
+    let mut rules = setia_backend::settings::load(&app.state.db).await.unwrap();
+    rules.max_discount_share = setia_domain::Percent::parse("40").unwrap();
+    setia_backend::settings::save(&app.state.db, &rules, &setia_backend::audit::Actor::system("test"), None).await.unwrap();
+    // 70 % of the 200.000 subtotal would be 140.000; 40 % of it is the most (rule 5).
+    let q = app.api("POST", "/orders/quote", Some(&s.pos), Some(cart.clone())).await;
+    assert_eq!(q.body["discount_total"], 80_000);
+    let o = app.api("POST", "/orders", Some(&s.pos), Some(cart)).await;
+    assert_eq!((o.body["discount_total"].as_i64(), o.body["total"].as_i64()), (Some(80_000), Some(120_000)));
+    let explanation = o.body["adjustments"][0]["explanation"].as_str().unwrap();
+    assert!(explanation.contains("40%"), "{explanation}");
+});

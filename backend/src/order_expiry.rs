@@ -18,17 +18,16 @@ pub const JOB_NAME: &str = "order_expiry";
 #[tracing::instrument(skip_all)]
 pub async fn expire_overdue_orders(db: &Db, now: DateTime<Utc>) -> anyhow::Result<u64> {
     let mut tx = db.begin_write().await?;
-    crate::promotion_uses::release_overdue(&mut tx, now).await?;
-    let n = dispatch!(tx &mut tx, |c| sqlx::query(
-        "UPDATE orders SET status = 'expired', updated_at = $1 WHERE status = 'pending_payment' AND payment_deadline < $1"
+    let expired: Vec<i64> = dispatch!(tx &mut tx, |c| sqlx::query_scalar::<_, i64>(
+        "UPDATE orders SET status = 'expired', updated_at = $1 WHERE status = 'pending_payment' AND payment_deadline < $1 RETURNING id"
     )
     .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))
+    .fetch_all(c)
+    .await)
     .context("expire overdue orders")?;
+    crate::promotion_uses::release_expired(&mut tx, &expired, now).await?;
     tx.commit().await?;
-    Ok(n)
+    Ok(expired.len() as u64)
 }
 
 pub fn job() -> Job {

@@ -19,7 +19,9 @@ use anyhow::Context;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use crate::promotion_catalog::PromotionCatalog;
 use crate::promotion_uses::{self, UseStatus};
-use setia_domain::pricing::{price_cart, CartLine, CustomerFacts, PricedCart, PricingError, PricingInput, Rejection, TierSnapshot, MAX_QUANTITY};
+use setia_domain::pricing::{
+    price_cart, CartLine, CustomerFacts, PricedCart, PricingError, PricingInput, PricingSettings, Rejection, TierSnapshot, MAX_QUANTITY,
+};
 use setia_domain::promotion_index::PromotionIndex;
 use setia_domain::tier::TierStanding;
 use setia_domain::{Money, OrderStatus, Percent};
@@ -284,6 +286,7 @@ struct CheckedCart {
     shipping: Money,
     promotions: Arc<PromotionIndex>,
     local_now: DateTime<FixedOffset>,
+    settings: PricingSettings,
 }
 
 /// How a cart is being priced, which says what is locked and whose uses count.
@@ -354,6 +357,7 @@ async fn check_cart(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: 
             quantity: l.quantity,
         });
     }
+    let (local_now, settings) = store_rules(db, now).await?;
     let tier = match cart.customer_id {
         Some(id) => {
             if crate::customers::find_customer(db, id).await?.is_none() {
@@ -372,7 +376,8 @@ async fn check_cart(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: 
         coupon_code,
         shipping: cart.shipping,
         promotions,
-        local_now: store_now(db, now).await?,
+        local_now,
+        settings,
     })
 }
 
@@ -407,6 +412,7 @@ async fn price_checked(tx: &mut Tx, cart: &CheckedCart, mode: Pricing) -> Result
         promotions: &candidates,
         usage: &usage,
         coupon_code: cart.coupon_code.as_deref(),
+        settings: cart.settings,
         shipping: cart.shipping,
         ..PricingInput::new(&cart.lines, cart.local_now)
     };
@@ -447,9 +453,11 @@ fn snapshot_of(t: &TierRow) -> TierSnapshot {
     }
 }
 
-/// `now` on the store's wall clock, as pricing reads weekdays and hours from it.
-async fn store_now(db: &Db, now: DateTime<Utc>) -> anyhow::Result<DateTime<FixedOffset>> {
-    Ok(now.with_timezone(&crate::settings::load(db).await?.tz()).fixed_offset())
+/// `now` on the store's wall clock (pricing reads weekdays and hours from it)
+/// and the settings pricing follows.
+async fn store_rules(db: &Db, now: DateTime<Utc>) -> anyhow::Result<(DateTime<FixedOffset>, PricingSettings)> {
+    let settings = crate::settings::load(db).await?;
+    Ok((now.with_timezone(&settings.tz()).fixed_offset(), settings.pricing()))
 }
 
 fn pricing_error(e: PricingError) -> OrderError {
@@ -881,7 +889,7 @@ pub async fn refund_order(db: &Db, order_id: i64, refund_ref: &str, amount: Opti
 pub async fn recalculate_order(db: &Db, catalog: &PromotionCatalog, order_id: i64, now: DateTime<Utc>) -> Result<Order, OrderError> {
     // Read before the transaction: a second connection taken while holding one
     // can wait forever once every pooled connection is held the same way.
-    let local_now = store_now(db, now).await?;
+    let (local_now, settings) = store_rules(db, now).await?;
     let promotions = catalog.current(db).await?;
     let mut tx = db.begin_write().await?;
     let current = lock_order(&mut tx, order_id).await?;
@@ -916,6 +924,7 @@ pub async fn recalculate_order(db: &Db, catalog: &PromotionCatalog, order_id: i6
         shipping: Money(current.order.shipping),
         promotions,
         local_now,
+        settings,
     };
     promotion_uses::drop_reservations(&mut tx, order_id).await?;
     let priced = price_checked(&mut tx, &cart, Pricing::Reprice { order_id }).await?;

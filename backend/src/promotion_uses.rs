@@ -163,17 +163,18 @@ pub async fn settle(tx: &mut Tx, order_id: i64, to: UseStatus, now: DateTime<Utc
     Ok(())
 }
 
-/// Releases the uses of every pending order past its deadline, in the expiry
-/// job's transaction, before it expires them.
-pub async fn release_overdue(tx: &mut Tx, now: DateTime<Utc>) -> anyhow::Result<u64> {
-    dispatch!(tx tx, |c| sqlx::query(
-        "UPDATE promotion_uses SET status = 'released', updated_at = $1
-         WHERE status = 'reserved'
-           AND order_id IN (SELECT id FROM orders WHERE status = 'pending_payment' AND payment_deadline < $1)"
-    )
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))
-    .context("release uses of overdue orders")
+/// Releases the uses of orders the expiry job just expired, in its transaction.
+/// The orders are updated (and so locked) first, as payment locks an order
+/// before its uses: the same order on both paths, so they never deadlock.
+pub async fn release_expired(tx: &mut Tx, order_ids: &[i64], now: DateTime<Utc>) -> anyhow::Result<u64> {
+    let mut released = 0;
+    for chunk in order_ids.chunks(1_000) {
+        let sql = format!(
+            "UPDATE promotion_uses SET status = 'released', updated_at = $1 WHERE status = 'reserved' AND order_id IN ({})",
+            id_list(chunk)
+        );
+        released += dispatch!(tx tx, |c| sqlx::query(&sql).bind(now).execute(c).await.map(|r| r.rows_affected()))
+            .context("release uses of expired orders")?;
+    }
+    Ok(released)
 }

@@ -1,4 +1,5 @@
-//! Store settings (SPEC §2, §3): time zone, currency display, loyalty threshold. Stored as rows
+//! Store settings (SPEC §2, §3): time zone, currency display, loyalty threshold, the
+//! maximum share of an order all discounts together may take (§2.3.1 rule 5). Stored as rows
 //! under stable keys; a missing row means the default written here.
 
 use crate::audit::{self, Actor, AuditEntry};
@@ -9,7 +10,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use setia_domain::{CurrencyFormat, Money};
+use setia_domain::pricing::PricingSettings;
+use setia_domain::{CurrencyFormat, Money, Percent};
 use std::collections::HashMap;
 
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Jakarta";
@@ -23,6 +25,13 @@ pub struct StoreSettings {
     pub currency: CurrencyFormat,
     /// Total spending from which a customer is loyal, in minor units.
     pub loyalty_threshold: Money,
+    /// The most of an order's subtotal all its discounts together may take (rule 5).
+    #[serde(default = "full_share")]
+    pub max_discount_share: Percent,
+}
+
+fn full_share() -> Percent {
+    Percent::HUNDRED
 }
 
 impl Default for StoreSettings {
@@ -31,6 +40,7 @@ impl Default for StoreSettings {
             time_zone: DEFAULT_TIME_ZONE.into(),
             currency: CurrencyFormat::idr(),
             loyalty_threshold: DEFAULT_LOYALTY_THRESHOLD,
+            max_discount_share: Percent::HUNDRED,
         }
     }
 }
@@ -38,6 +48,11 @@ impl Default for StoreSettings {
 impl StoreSettings {
     pub fn tz(&self) -> Tz {
         self.time_zone.parse().unwrap_or(chrono_tz::Asia::Jakarta)
+    }
+
+    /// What pricing reads from the settings.
+    pub fn pricing(&self) -> PricingSettings {
+        PricingSettings { max_discount_share: self.max_discount_share }
     }
 }
 
@@ -51,6 +66,8 @@ pub enum SettingsError {
     BadDecimals,
     #[error("loyalty threshold must be a whole amount of at least 0")]
     BadLoyaltyThreshold,
+    #[error("the maximum discount share is a percent above 0 and at most 100, with at most two decimals")]
+    BadMaxDiscountShare,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -61,6 +78,7 @@ pub fn validate(
     currency_symbol: &str,
     currency_decimals: i64,
     loyalty_threshold: i64,
+    max_discount_share: &str,
 ) -> Result<StoreSettings, SettingsError> {
     let tz = time_zone.trim();
     tz.parse::<Tz>().map_err(|_| SettingsError::UnknownTimeZone(tz.to_string()))?;
@@ -75,7 +93,8 @@ pub fn validate(
     if loyalty_threshold < 0 {
         return Err(SettingsError::BadLoyaltyThreshold);
     }
-    Ok(StoreSettings { time_zone: tz.to_string(), currency, loyalty_threshold: Money(loyalty_threshold) })
+    let max_discount_share = Percent::parse(max_discount_share).ok().filter(|p| p.basis_points() > 0).ok_or(SettingsError::BadMaxDiscountShare)?;
+    Ok(StoreSettings { time_zone: tz.to_string(), currency, loyalty_threshold: Money(loyalty_threshold), max_discount_share })
 }
 
 #[tracing::instrument(skip_all)]
@@ -98,6 +117,9 @@ pub async fn load(db: &Db) -> anyhow::Result<StoreSettings> {
     if let Some(t) = map.get("loyalty.threshold").and_then(|t| t.parse().ok()) {
         s.loyalty_threshold = Money(t);
     }
+    if let Some(p) = map.get("pricing.max_discount_share").and_then(|p| Percent::parse(p).ok()).filter(|p| p.basis_points() > 0) {
+        s.max_discount_share = p;
+    }
     Ok(s)
 }
 
@@ -112,6 +134,7 @@ pub async fn save(db: &Db, new: &StoreSettings, actor: &Actor, ip: Option<String
         ("currency.symbol", new.currency.symbol.clone()),
         ("currency.decimals", new.currency.decimals.to_string()),
         ("loyalty.threshold", new.loyalty_threshold.0.to_string()),
+        ("pricing.max_discount_share", new.max_discount_share.to_string()),
     ];
     for (key, value) in pairs {
         dispatch!(tx &mut tx, |c| sqlx::query(
@@ -150,11 +173,15 @@ mod tests {
 
     #[test]
     fn validates_each_field() {
-        assert!(validate("Asia/Jakarta", "Rp", 0, 5_000_000).is_ok());
-        assert!(matches!(validate("Mars/Olympus", "Rp", 0, 0), Err(SettingsError::UnknownTimeZone(_))));
-        assert!(matches!(validate("Asia/Makassar", " ", 0, 0), Err(SettingsError::BadCurrencySymbol)));
-        assert!(matches!(validate("Asia/Makassar", "Rp", 4, 0), Err(SettingsError::BadDecimals)));
-        assert!(matches!(validate("Asia/Makassar", "Rp", -1, 0), Err(SettingsError::BadDecimals)));
-        assert!(matches!(validate("Asia/Makassar", "Rp", 0, -1), Err(SettingsError::BadLoyaltyThreshold)));
+        assert!(validate("Asia/Jakarta", "Rp", 0, 5_000_000, "100").is_ok());
+        assert!(matches!(validate("Mars/Olympus", "Rp", 0, 0, "100"), Err(SettingsError::UnknownTimeZone(_))));
+        assert!(matches!(validate("Asia/Makassar", " ", 0, 0, "100"), Err(SettingsError::BadCurrencySymbol)));
+        assert!(matches!(validate("Asia/Makassar", "Rp", 4, 0, "100"), Err(SettingsError::BadDecimals)));
+        assert!(matches!(validate("Asia/Makassar", "Rp", -1, 0, "100"), Err(SettingsError::BadDecimals)));
+        assert!(matches!(validate("Asia/Makassar", "Rp", 0, -1, "100"), Err(SettingsError::BadLoyaltyThreshold)));
+        assert_eq!(validate("Asia/Makassar", "Rp", 0, 0, "60.5").unwrap().max_discount_share.basis_points(), 6_050);
+        for bad in ["0", "100.01", "-5", "lima", "12.345", ""] {
+            assert!(matches!(validate("Asia/Makassar", "Rp", 0, 0, bad), Err(SettingsError::BadMaxDiscountShare)), "{bad}");
+        }
     }
 }

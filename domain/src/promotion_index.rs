@@ -154,5 +154,7 @@ mod tests {
         assert_eq!(ids(&[line("KOPI", None), line("KOPI", Some("roti"))], None), vec![1, 2, 4], "each once");
         assert_eq!(index.by_code(" HEMAT10 ").map(|p| p.id), Some(5));
         assert!(index.by_code("NOPE").is_none());
+        assert_eq!(index.get(3).map(|p| p.name.as_str()), Some("P3"));
+        assert!(index.get(9).is_none(), "a paused promotion is not indexed");
     }
 }

@@ -1,14 +1,10 @@
 import { test, expect, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { signIn } from './helpers';
 
 // UI.md: axe-core finds no serious or critical violations. axe runs inside the
 // page (from the npm package, no CDN).
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const admin = {
-  email: process.env.SETIA_E2E_ADMIN_EMAIL ?? 'admin@toko.test',
-  password: process.env.SETIA_E2E_ADMIN_PASSWORD ?? 'admin password 123',
-};
 
 async function seriousViolations(page: Page) {
   await expect(page.locator('#app')).toHaveAttribute('data-hydrated', 'true');
@@ -29,13 +25,8 @@ test('the login page has no serious accessibility violations', async ({ page }) 
 });
 
 test('the signed-in pages have no serious accessibility violations', async ({ page }) => {
-  await page.goto('/login');
-  await expect(page.locator('#app')).toHaveAttribute('data-hydrated', 'true');
-  await page.getByLabel('Email').fill(admin.email);
-  await page.getByLabel('Password').fill(admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/$/);
-  for (const path of ['/', '/users', '/audit', '/settings', '/jobs', '/customers', '/orders', '/tiers']) {
+  await signIn(page);
+  for (const path of ['/', '/users', '/audit', '/settings', '/jobs', '/customers', '/orders', '/tiers', '/simulator', '/simulator?sku0=NOPE&qty0=1']) {
     await page.goto(path);
     expect(await seriousViolations(page), path).toEqual([]);
   }

@@ -1,33 +1,14 @@
-import { test, expect, Page, APIRequestContext } from '@playwright/test';
+import { test, expect, APIRequestContext } from '@playwright/test';
+import { api, signIn } from './helpers';
 
 // Customers, orders and tiers in the browser (issue 4): a store is seeded through
 // the REST API with the admin token scripts/e2e.sh created.
-const admin = {
-  email: process.env.SETIA_E2E_ADMIN_EMAIL ?? 'admin@toko.test',
-  password: process.env.SETIA_E2E_ADMIN_PASSWORD ?? 'admin password 123',
-};
-const token = process.env.SETIA_E2E_TOKEN ?? '';
 const run = Date.now().toString().slice(-6);
-
-async function api(request: APIRequestContext, path: string, data: object) {
-  const res = await request.post(`/api/v1${path}`, { data, headers: { Authorization: `Bearer ${token}` } });
-  expect(res.status(), `${path}: ${await res.text()}`).toBeLessThan(300);
-  return res.json();
-}
 
 async function paidOrder(request: APIRequestContext, customer: number, ref: string, amount: number) {
   const o = await api(request, '/orders', { source: 'pos', external_ref: ref, customer_id: customer, lines: [{ sku: `KOPI-${run}`, quantity: 1, unit_price: amount }] });
   await api(request, `/orders/${o.id}/pay`, { payment_ref: `PAY-${ref}`, amount: o.total });
   return o.id as number;
-}
-
-async function signIn(page: Page) {
-  await page.goto('/login');
-  await expect(page.locator('#app')).toHaveAttribute('data-hydrated', 'true');
-  await page.getByLabel('Email').fill(admin.email);
-  await page.getByLabel('Password').fill(admin.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/$/);
 }
 
 test.describe.configure({ mode: 'serial' });

@@ -47,6 +47,7 @@ pub struct OrderLineDto {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AdjustmentDto {
     pub source: String,
+    pub promotion_id: Option<i64>,
     pub line_no: Option<i32>,
     pub code: Option<String>,
     pub amount: i64,
@@ -219,6 +220,7 @@ pub async fn order_detail(id: i64) -> Result<OrderDetailDto, AppError> {
             .iter()
             .map(|a| AdjustmentDto {
                 source: a.source.clone(),
+                promotion_id: a.promotion_id,
                 line_no: a.line_no,
                 code: a.code.clone(),
                 amount: a.amount,

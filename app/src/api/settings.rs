@@ -3,13 +3,14 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use setia_domain::{CurrencyFormat, Money};
+use setia_domain::{CurrencyFormat, Money, Percent};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettingsDto {
     pub time_zone: String,
     pub currency: CurrencyFormat,
     pub loyalty_threshold: Money,
+    pub max_discount_share: Percent,
     /// The store's current local time, to show what the zone means.
     pub now_local: chrono::NaiveDateTime,
 }
@@ -17,7 +18,7 @@ pub struct SettingsDto {
 #[cfg(feature = "ssr")]
 fn to_dto(s: setia_backend::settings::StoreSettings) -> SettingsDto {
     let now_local = chrono::Utc::now().with_timezone(&s.tz()).naive_local();
-    SettingsDto { time_zone: s.time_zone, currency: s.currency, loyalty_threshold: s.loyalty_threshold, now_local }
+    SettingsDto { time_zone: s.time_zone, currency: s.currency, loyalty_threshold: s.loyalty_threshold, max_discount_share: s.max_discount_share, now_local }
 }
 
 /// `POST /api/get_settings` — the store settings (any staff user).
@@ -35,6 +36,7 @@ pub async fn save_settings(
     currency_symbol: String,
     currency_decimals: String,
     loyalty_threshold: String,
+    max_discount_share: String,
 ) -> Result<SettingsDto, AppError> {
     let admin = crate::guard::require(setia_domain::Role::Admin).await?;
     use setia_backend::settings::{self, SettingsError};
@@ -45,6 +47,7 @@ pub async fn save_settings(
             SettingsError::BadCurrencySymbol => ("currency_symbol", "currency_symbol_invalid"),
             SettingsError::BadDecimals => ("currency_decimals", "currency_decimals_invalid"),
             SettingsError::BadLoyaltyThreshold => ("loyalty_threshold", "loyalty_threshold_invalid"),
+            SettingsError::BadMaxDiscountShare => ("max_discount_share", "invalid_percent"),
             SettingsError::Unexpected(e) => return AppError::internal(e),
         };
         AppError::invalid(field, code, e.to_string())
@@ -55,7 +58,7 @@ pub async fn save_settings(
         .replace(['.', ' '], "")
         .parse::<i64>()
         .map_err(|_| bad(SettingsError::BadLoyaltyThreshold))?;
-    let new = settings::validate(&time_zone, &currency_symbol, decimals, threshold).map_err(bad)?;
+    let new = settings::validate(&time_zone, &currency_symbol, decimals, threshold, &max_discount_share).map_err(bad)?;
     let actor = setia_backend::audit::Actor::staff(admin.id, &admin.email);
     let saved = settings::save(&state.db, &new, &actor, crate::guard::client_ip().await).await.map_err(bad)?;
     Ok(to_dto(saved))

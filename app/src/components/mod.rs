@@ -5,3 +5,4 @@ pub mod format;
 pub mod language;
 pub mod layout;
 pub mod list;
+pub mod trace;

@@ -6,7 +6,8 @@ use crate::api::orders::{list_orders, order_detail, OrderDetailDto, OrderPage, R
 use crate::root::CurrentUser;
 use setia_domain::Role;
 use crate::components::errors::{refusal_view, ErrorNotice};
-use crate::components::format::{local_time, money, trace_language, OrderStatusBadge};
+use crate::components::format::{local_time, money, OrderStatusBadge};
+use crate::components::trace::{LineRow, LinesTable, RejectedList, RejectedRow, TraceRow, TraceTable};
 use crate::components::list::{Pager, QueryState};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -193,7 +194,6 @@ pub fn OrderPage() -> impl IntoView {
 #[component]
 fn OrderView(data: OrderDetailDto, recalculate: Option<ServerAction<RecalculateOrder>>) -> impl IntoView {
     let i18n = use_i18n();
-    let no_rejected_promotions = data.rejected_promotions.is_empty();
     let pending = data.row.status == "pending_payment";
     let recalculate_form = recalculate.filter(|_| pending).map(|action| {
         let error = move || action.value().get().and_then(Result::err);
@@ -212,7 +212,6 @@ fn OrderView(data: OrderDetailDto, recalculate: Option<ServerAction<RecalculateO
     });
     let c = data.currency.clone();
     let o = data.row.clone();
-    let no_trace = data.adjustments.is_empty();
     let no_refunds = data.refunds.is_empty();
     let no_rejections = data.rejections.is_empty();
     let src = o.source.clone();
@@ -244,91 +243,38 @@ fn OrderView(data: OrderDetailDto, recalculate: Option<ServerAction<RecalculateO
         </dl>
     }
     .into_any();
-    let lines = view! {
-        <div class="table-wrap">
-            <table class="table" data-testid="order-lines">
-                <thead>
-                    <tr>
-                        <th scope="col">"#"</th>
-                        <th scope="col">{t!(i18n, orders.sku)}</th>
-                        <th scope="col" class="num">{t!(i18n, orders.quantity)}</th>
-                        <th scope="col" class="num">{t!(i18n, orders.unit_price)}</th>
-                        <th scope="col" class="num">{t!(i18n, orders.base_amount)}</th>
-                        <th scope="col" class="num">{t!(i18n, orders.discount)}</th>
-                        <th scope="col" class="num">{t!(i18n, orders.final_amount)}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {data.lines.iter().map(|l| view! {
-                        <tr>
-                            <td>{l.line_no + 1}</td>
-                            <td><code>{l.sku.clone()}</code></td>
-                            <td class="num">{l.quantity}</td>
-                            <td class="num">{money(l.unit_price, &c)}</td>
-                            <td class="num">{money(l.base_amount, &c)}</td>
-                            <td class="num">{money(l.discount, &c)}</td>
-                            <td class="num">{money(l.final_amount, &c)}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-    .into_any();
-    let trace = view! {
-        <div class="table-wrap">
-            <table class="table" data-testid="order-trace">
-                <thead>
-                    <tr>
-                        <th scope="col">{t!(i18n, orders.line)}</th>
-                        <th scope="col">{t!(i18n, orders.explanation)}</th>
-                        <th scope="col" class="num">{t!(i18n, orders.amount)}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    <Show when=move || no_trace>
-                        <tr><td colspan="3" class="empty">{t!(i18n, orders.trace_empty)}</td></tr>
-                    </Show>
-                    {data.adjustments.iter().map(|a| {
-                        let (explanation, currency) = (a.explanation.clone(), c.clone());
-                        let text = move || match &explanation {
-                            Ok(e) => e.render(trace_language(i18n.get_locale()), &currency),
-                            Err(raw) => raw.clone(),
-                        };
-                        view! {
-                            <tr data-source=a.source.clone()>
-                                <td>{match a.line_no {
-                                    Some(n) => (n + 1).to_string().into_any(),
-                                    None => t!(i18n, orders.all_lines).into_any(),
-                                }}</td>
-                                <td>{text}</td>
-                                <td class="num">{money(a.amount, &c)}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
-    }
-    .into_any();
-    let rejected_promotions = view! {
-        <Show when=move || no_rejected_promotions>
-            <p class="muted">{t!(i18n, orders.none_rejected_promotions)}</p>
-        </Show>
-        <ul class="plain-list" data-testid="order-rejected-promotions">
-            {data.rejected_promotions.iter().map(|r| {
-                let (reason, currency) = (r.reason.clone(), c.clone());
-                let name = r.name.clone().unwrap_or_else(|| format!("#{}", r.promotion_id));
-                view! {
-                    <li data-promotion=r.promotion_id.to_string() data-reason=r.reason.code()>
-                        <strong>{name}</strong> " — "
-                        {move || reason.render(trace_language(i18n.get_locale()), &currency)}
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
-    }
-    .into_any();
+    let lines = data
+        .lines
+        .iter()
+        .map(|l| LineRow {
+            sku: l.sku.clone(),
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            base_amount: l.base_amount,
+            discount: l.discount,
+            final_amount: l.final_amount,
+        })
+        .collect::<Vec<_>>();
+    let trace = data
+        .adjustments
+        .iter()
+        .map(|a| TraceRow {
+            source: a.source.clone(),
+            promotion_id: a.promotion_id,
+            line: a.line_no.and_then(|n| usize::try_from(n).ok()),
+            amount: a.amount,
+            explanation: a.explanation.clone(),
+        })
+        .collect::<Vec<_>>();
+    let rejected_promotions = data
+        .rejected_promotions
+        .iter()
+        .map(|r| RejectedRow {
+            promotion_id: r.promotion_id,
+            name: r.name.clone().unwrap_or_else(|| format!("#{}", r.promotion_id)),
+            reason: r.reason.clone(),
+        })
+        .collect::<Vec<_>>();
     let refunds = view! {
         <Show when=move || no_refunds>
             <p class="muted">{t!(i18n, orders.no_refunds)}</p>
@@ -364,11 +310,12 @@ fn OrderView(data: OrderDetailDto, recalculate: Option<ServerAction<RecalculateO
                 <section class="card">{totals}</section>
             </div>
             <h2>{t!(i18n, orders.lines)}</h2>
-            {lines}
+            <LinesTable rows=lines currency=c.clone() testid="order-lines"/>
             <h2>{t!(i18n, orders.trace)}</h2>
-            {trace}
+            <TraceTable rows=trace currency=c.clone() testid="order-trace"/>
             <h2>{t!(i18n, orders.rejected_promotions)}</h2>
-            {rejected_promotions}
+            <RejectedList rows=rejected_promotions currency=c.clone() testid="order-rejected-promotions"
+                none=t!(i18n, orders.none_rejected_promotions).into_any()/>
             <h2>{t!(i18n, orders.refunds)}</h2>
             {refunds}
         </section>

@@ -1,4 +1,5 @@
-//! `/settings` (admin): store time zone and currency display.
+//! `/settings` (admin): store time zone, currency display, loyalty threshold and
+//! the maximum discount share.
 
 use crate::api::settings::{get_settings, SaveSettings, SettingsDto};
 use crate::components::errors::{refusal_view, ErrorNotice, FieldError, Forbidden};
@@ -80,6 +81,16 @@ fn SettingsForm(current: SettingsDto, save: ServerAction<SaveSettings>) -> impl 
                     </div>
                     <p class="hint" id="loyal-hint">{t!(i18n, settings.loyalty_threshold_hint)}</p>
                     <FieldError field="loyalty_threshold" error/>
+                </div>
+                <div class="field">
+                    <label for="max_discount_share">{t!(i18n, settings.max_discount_share)}</label>
+                    <div class="with-unit">
+                        <input id="max_discount_share" name="max_discount_share" inputmode="decimal"
+                            value=current.max_discount_share.to_string() required aria-describedby="share-hint"/>
+                        <span class="unit">"%"</span>
+                    </div>
+                    <p class="hint" id="share-hint">{t!(i18n, settings.max_discount_share_hint)}</p>
+                    <FieldError field="max_discount_share" error/>
                 </div>
                 <div class="actions">
                     <button type="submit" class="button button-primary" disabled=move || save.pending().get()>

@@ -5,7 +5,8 @@
 
 use crate::api::simulator::{simulate_pricing, simulator_choices, SimLine, Simulation, PickerData, SIMULATOR_ROWS};
 use crate::components::errors::{refusal_view, ErrorNotice};
-use crate::components::format::{local_time, money, trace_language};
+use crate::components::format::{local_time, money};
+use crate::components::trace::{LineRow, LinesTable, RejectedList, RejectedRow, TraceRow, TraceTable};
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -149,8 +150,34 @@ fn PricedCartView(sim: Simulation) -> impl IntoView {
     let i18n = use_i18n();
     let c = sim.currency.clone();
     let p = &sim.priced;
-    let no_trace = sim.adjustments.is_empty();
-    let no_rejected = sim.rejected.is_empty();
+    let lines = p
+        .lines
+        .iter()
+        .map(|l| LineRow {
+            sku: l.sku.clone(),
+            quantity: l.quantity,
+            unit_price: l.unit_price.0,
+            base_amount: l.base_amount.0,
+            discount: l.discount.0,
+            final_amount: l.final_amount.0,
+        })
+        .collect::<Vec<_>>();
+    let trace = sim
+        .adjustments
+        .iter()
+        .map(|a| TraceRow {
+            source: a.source.clone(),
+            promotion_id: a.promotion.as_ref().map(|p| p.id),
+            line: a.line,
+            amount: a.amount,
+            explanation: Ok(a.explanation.clone()),
+        })
+        .collect::<Vec<_>>();
+    let rejected = sim
+        .rejected
+        .iter()
+        .map(|r| RejectedRow { promotion_id: r.promotion.id, name: r.promotion.name.clone(), reason: r.reason.clone() })
+        .collect::<Vec<_>>();
     let who = match (sim.customer_name.clone(), sim.tier_name.clone()) {
         (Some(name), Some(tier)) => format!("{name} · {tier}"),
         (Some(name), None) => name,
@@ -171,64 +198,9 @@ fn PricedCartView(sim: Simulation) -> impl IntoView {
             </dl>
         </section>
         <h2>{t!(i18n, orders.lines)}</h2>
-        <div class="table-wrap">
-            <table class="table" data-testid="sim-lines">
-                <thead>
-                    <tr>
-                        <th scope="col">"#"</th>
-                        <th scope="col">{t!(i18n, orders.sku)}</th>
-                        <th scope="col" class="num">{t!(i18n, orders.quantity)}</th>
-                        <th scope="col" class="num">{t!(i18n, orders.unit_price)}</th>
-                        <th scope="col" class="num">{t!(i18n, orders.base_amount)}</th>
-                        <th scope="col" class="num">{t!(i18n, orders.discount)}</th>
-                        <th scope="col" class="num">{t!(i18n, orders.final_amount)}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {p.lines.iter().enumerate().map(|(i, l)| view! {
-                        <tr>
-                            <td>{i + 1}</td>
-                            <td><code>{l.sku.clone()}</code></td>
-                            <td class="num">{l.quantity}</td>
-                            <td class="num">{money(l.unit_price.0, &c)}</td>
-                            <td class="num">{money(l.base_amount.0, &c)}</td>
-                            <td class="num">{money(l.discount.0, &c)}</td>
-                            <td class="num">{money(l.final_amount.0, &c)}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <LinesTable rows=lines currency=c.clone() testid="sim-lines"/>
         <h2>{t!(i18n, orders.trace)}</h2>
-        <div class="table-wrap">
-            <table class="table" data-testid="sim-trace">
-                <thead>
-                    <tr>
-                        <th scope="col">{t!(i18n, orders.line)}</th>
-                        <th scope="col">{t!(i18n, orders.explanation)}</th>
-                        <th scope="col" class="num">{t!(i18n, orders.amount)}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    <Show when=move || no_trace>
-                        <tr><td colspan="3" class="empty">{t!(i18n, orders.trace_empty)}</td></tr>
-                    </Show>
-                    {sim.adjustments.iter().map(|a| {
-                        let (explanation, currency) = (a.explanation.clone(), c.clone());
-                        view! {
-                            <tr data-source=a.source.clone() data-promotion=a.promotion.as_ref().map(|p| p.id.to_string())>
-                                <td>{match a.line {
-                                    Some(n) => (n + 1).to_string().into_any(),
-                                    None => t!(i18n, orders.all_lines).into_any(),
-                                }}</td>
-                                <td>{move || explanation.render(trace_language(i18n.get_locale()), &currency)}</td>
-                                <td class="num">{money(a.amount, &c)}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <TraceTable rows=trace currency=c.clone() testid="sim-trace"/>
         <h2>{t!(i18n, simulator.candidates)}</h2>
         <p class="muted">{t!(i18n, simulator.candidates_hint)}</p>
         <ul class="plain-list" data-testid="sim-candidates">
@@ -247,18 +219,6 @@ fn PricedCartView(sim: Simulation) -> impl IntoView {
             }).collect_view()}
         </ul>
         <h2>{t!(i18n, simulator.rejected)}</h2>
-        <Show when=move || no_rejected>
-            <p class="muted">{t!(i18n, simulator.none_rejected)}</p>
-        </Show>
-        <ul class="plain-list" data-testid="sim-rejected">
-            {sim.rejected.iter().map(|r| {
-                let (reason, currency) = (r.reason.clone(), c.clone());
-                view! {
-                    <li data-promotion=r.promotion.id.to_string() data-reason=r.reason.code()>
-                        <strong>{r.promotion.name.clone()}</strong> " — " {move || reason.render(trace_language(i18n.get_locale()), &currency)}
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
+        <RejectedList rows=rejected currency=c.clone() testid="sim-rejected" none=t!(i18n, simulator.none_rejected).into_any()/>
     }
 }
