@@ -299,3 +299,35 @@ both_backends!(the_store_maximum_discount_share_caps_quotes_and_orders, |app| as
     let explanation = o.body["adjustments"][0]["explanation"].as_str().unwrap();
     assert!(explanation.contains("40%"), "{explanation}");
 });
+
+both_backends!(a_first_order_promotion_is_for_a_customer_without_a_live_order, |app| async move {
+    let s = store(&app).await;
+    active_promotion(
+        &app,
+        &s,
+        json!({"name": "Pesanan pertama", "kind": "automatic", "priority": 0, "stacking": "combinable",
+               "conditions": {"first_order_only": true}, "reward": {"type": "fixed_order", "value": 10000}}),
+    )
+    .await;
+    let dewi = customer(&app, &s, "0812-4000-0009").await;
+    let cart = |r: &str| json!({"source": "pos", "external_ref": r, "customer_id": dewi, "lines": [{"sku": "KOPI", "quantity": 1}]});
+    let first = app.api("POST", "/orders", Some(&s.pos), Some(cart("F-1"))).await;
+    assert_eq!(first.body["discount_total"], 10_000);
+    // A pending first order already counts: a second cart is not a first order.
+    let second = app.api("POST", "/orders", Some(&s.pos), Some(cart("F-2"))).await;
+    assert_eq!((second.body["discount_total"].as_i64(), reason_codes(&second.body)), (Some(0), vec!["not_first_order".to_string()]));
+    // Recalculating the first order does not count the order against itself.
+    let id = first.body["id"].as_i64().unwrap();
+    let again = app.api("POST", &format!("/orders/{id}/recalculate"), Some(&s.pos), None).await;
+    assert_eq!(again.body["discount_total"], 10_000);
+    // Cancelled orders never happened: with both cancelled, the next cart is a first order again.
+    for o in [&first, &second] {
+        let r = app.api("POST", &format!("/orders/{}/cancel", o.body["id"]), Some(&s.pos), None).await;
+        assert_eq!(r.status, 200);
+    }
+    let q = app.api("POST", "/orders/quote", Some(&s.pos), Some(cart("F-3"))).await;
+    assert_eq!(q.body["discount_total"], 10_000);
+    // A walk-in cart cannot claim it.
+    let q = app.api("POST", "/orders/quote", Some(&s.pos), Some(json!({"lines": [{"sku": "KOPI", "quantity": 1}]}))).await;
+    assert_eq!(reason_codes(&q.body), ["needs_customer"]);
+});

@@ -419,18 +419,21 @@ async fn price_checked(tx: &mut Tx, cart: &CheckedCart, mode: Pricing) -> Result
     price_cart(&input).map_err(pricing_error)
 }
 
-/// No other order of the customer is pending or paid (cancelled and expired
-/// orders never happened, for `first_order_only`).
-async fn is_first_order(tx: &mut Tx, customer_id: i64, except_order: Option<i64>) -> anyhow::Result<bool> {
-    let other: Option<i64> = dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM orders WHERE customer_id = $1 AND id <> $2 AND status NOT IN ('cancelled', 'expired') LIMIT 1"
+/// No earlier order of the customer is pending or paid (cancelled and expired
+/// orders never happened, for `first_order_only`). Earlier than `this_order` when
+/// an order is priced again — an order placed after it does not take its first
+/// order discount away — else any order at all.
+async fn is_first_order(tx: &mut Tx, customer_id: i64, this_order: Option<i64>) -> anyhow::Result<bool> {
+    // Ids grow with creation, on both databases.
+    let earlier: Option<i64> = dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM orders WHERE customer_id = $1 AND id < $2 AND status NOT IN ('cancelled', 'expired') LIMIT 1"
     )
     .bind(customer_id)
-    .bind(except_order.unwrap_or(0))
+    .bind(this_order.unwrap_or(i64::MAX))
     .fetch_optional(c)
     .await)
     .context("look for an earlier order")?;
-    Ok(other.is_none())
+    Ok(earlier.is_none())
 }
 
 /// Checks a cart against the catalogue, the customer and the promotions, and
