@@ -4,6 +4,7 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use crate::components::trace::LineRow;
 use setia_domain::trace::Explanation;
 use setia_domain::CurrencyFormat;
 
@@ -30,17 +31,6 @@ pub struct OrderPage {
     pub page_size: i64,
     pub currency: CurrencyFormat,
     pub time_zone: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OrderLineDto {
-    pub line_no: i32,
-    pub sku: String,
-    pub quantity: i64,
-    pub unit_price: i64,
-    pub base_amount: i64,
-    pub discount: i64,
-    pub final_amount: i64,
 }
 
 /// One step of the discount trace; the explanation is rendered in the reader's language.
@@ -90,7 +80,7 @@ pub struct OrderDetailDto {
     pub tier_name: Option<String>,
     pub points_to_earn: i64,
     pub refunded: i64,
-    pub lines: Vec<OrderLineDto>,
+    pub lines: Vec<LineRow>,
     pub adjustments: Vec<AdjustmentDto>,
     pub rejected_promotions: Vec<RejectedPromotionDto>,
     pub refunds: Vec<RefundDto>,
@@ -205,8 +195,7 @@ pub async fn order_detail(id: i64) -> Result<OrderDetailDto, AppError> {
         lines: order
             .lines
             .iter()
-            .map(|l| OrderLineDto {
-                line_no: l.line_no,
+            .map(|l| LineRow {
                 sku: l.sku.clone(),
                 quantity: l.quantity,
                 unit_price: l.unit_price,

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use setia_domain::trace::{Explanation, RejectReason};
 use setia_domain::CurrencyFormat;
 
-/// One priced line, in minor units.
-#[derive(Debug, Clone, PartialEq)]
+/// One priced line, in minor units (also the order page's DTO).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LineRow {
     pub sku: String,
     pub quantity: i64,

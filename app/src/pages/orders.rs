@@ -7,7 +7,7 @@ use crate::root::CurrentUser;
 use setia_domain::Role;
 use crate::components::errors::{refusal_view, ErrorNotice};
 use crate::components::format::{local_time, money, OrderStatusBadge};
-use crate::components::trace::{LineRow, LinesTable, RejectedList, RejectedRow, TraceRow, TraceTable};
+use crate::components::trace::{LinesTable, RejectedList, RejectedRow, TraceRow, TraceTable};
 use crate::components::list::{Pager, QueryState};
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -243,18 +243,7 @@ fn OrderView(data: OrderDetailDto, recalculate: Option<ServerAction<RecalculateO
         </dl>
     }
     .into_any();
-    let lines = data
-        .lines
-        .iter()
-        .map(|l| LineRow {
-            sku: l.sku.clone(),
-            quantity: l.quantity,
-            unit_price: l.unit_price,
-            base_amount: l.base_amount,
-            discount: l.discount,
-            final_amount: l.final_amount,
-        })
-        .collect::<Vec<_>>();
+    let lines = data.lines.clone();
     let trace = data
         .adjustments
         .iter()
