@@ -52,7 +52,11 @@ pub fn allocate(amount: Money, lines: &[AllocLine<'_>]) -> Vec<Money> {
         .collect();
     let given: i128 = shares.iter().map(|s| s.1).sum();
     let mut missing = amount - given;
-    let mut order: Vec<usize> = (0..lines.len()).collect();
+    // Only lines with a fractional part can take a missing unit: the fractions
+    // add up to exactly `missing` whole units, each under one, so at least
+    // `missing` lines have one. Leaving the others out spares sorting the lines a
+    // reward does not touch (their remaining share is 0).
+    let mut order: Vec<usize> = (0..lines.len()).filter(|&i| shares[i].2 > 0).collect();
     order.sort_by(|&a, &b| {
         let (la, lb) = (&lines[a], &lines[b]);
         shares[b]
@@ -76,7 +80,8 @@ pub fn allocate(amount: Money, lines: &[AllocLine<'_>]) -> Vec<Money> {
             missing -= 1;
         }
     }
-    shares.sort_by_key(|s| s.0);
+    debug_assert_eq!(missing, 0, "the fractions add up to the missing units");
+    // `shares` is still in the lines' order (only `order` was sorted).
     shares.into_iter().map(|s| Money(i64::try_from(s.1).unwrap_or(i64::MAX))).collect()
 }
 
