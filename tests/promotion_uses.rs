@@ -331,3 +331,39 @@ both_backends!(a_first_order_promotion_is_for_a_customer_without_a_live_order, |
     let q = app.api("POST", "/orders/quote", Some(&s.pos), Some(json!({"lines": [{"sku": "KOPI", "quantity": 1}]}))).await;
     assert_eq!(reason_codes(&q.body), ["needs_customer"]);
 });
+
+both_backends!(recalculating_while_other_carts_want_the_last_use_keeps_it_once, |app| async move {
+    let s = store(&app).await;
+    let promo = active_promotion(
+        &app,
+        &s,
+        json!({"name": "Terakhir", "kind": "code", "code": "AKHIR", "priority": 0, "stacking": "combinable",
+               "conditions": {}, "reward": {"type": "percent_order", "value": 10}, "limits": {"total_uses": 1}}),
+    )
+    .await;
+    let cart = |r: String| json!({"source": "pos", "external_ref": r, "coupon_code": "AKHIR", "lines": [{"sku": "ROTI", "quantity": 1}]});
+    let holder = app.api("POST", "/orders", Some(&s.pos), Some(cart("H-0".into()))).await;
+    assert_eq!(holder.body["discount_total"], 5_000);
+    let id = holder.body["id"].as_i64().unwrap();
+    let app = Arc::new(app);
+    let mut tasks = Vec::new();
+    for n in 0..6 {
+        let (a, pos) = (app.clone(), s.pos.clone());
+        tasks.push(tokio::spawn(async move { a.api("POST", &format!("/orders/{id}/recalculate"), Some(&pos), None).await }));
+        let (a, pos) = (app.clone(), s.pos.clone());
+        let body = cart(format!("H-{}", n + 1));
+        tasks.push(tokio::spawn(async move { a.api("POST", "/orders", Some(&pos), Some(body)).await }));
+    }
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert!(r.status == 200 || r.status == 201, "{:?}", r.body);
+        if r.body["id"] == id {
+            assert_eq!(r.body["discount_total"], 5_000, "the holder keeps its use through every recalculation");
+        } else {
+            assert_eq!(r.body["discount_total"], 0, "no other cart gets the one use");
+        }
+    }
+    let uses = count(&app, &format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND status = 'reserved'")).await;
+    assert_eq!(uses, 1);
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM promotion_uses WHERE order_id = {id}")).await, 1);
+});
