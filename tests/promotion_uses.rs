@@ -367,3 +367,82 @@ both_backends!(recalculating_while_other_carts_want_the_last_use_keeps_it_once, 
     assert_eq!(uses, 1);
     assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM promotion_uses WHERE order_id = {id}")).await, 1);
 });
+
+both_backends!(a_reservation_past_its_payment_deadline_holds_nothing_back, |app| async move {
+    let s = store(&app).await;
+    active_promotion(
+        &app,
+        &s,
+        json!({"name": "Satu saja", "kind": "automatic", "priority": 0, "stacking": "combinable",
+               "conditions": {}, "reward": {"type": "fixed_order", "value": 5000}, "limits": {"total_uses": 1}}),
+    )
+    .await;
+    let a = app
+        .api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": "D-1", "payment_deadline_minutes": 1, "lines": [{"sku": "KOPI", "quantity": 1}]})))
+        .await;
+    assert_eq!(a.body["discount_total"], 5_000);
+    let cart = setia_backend::orders::CartInput {
+        lines: vec![setia_backend::orders::LineInput { sku: "KOPI".into(), quantity: 1, unit_price: None }],
+        ..Default::default()
+    };
+    let quote = |at| setia_backend::orders::quote(&app.state.db, &app.state.promotions, &cart, at);
+    let now = chrono::Utc::now();
+    assert_eq!(quote(now).await.unwrap().priced.discount_total.0, 0, "the one use is reserved");
+    // Two minutes on, order D-1 can no longer be paid: its use holds nothing back,
+    // even before the expiry job has run.
+    let later = now + chrono::Duration::minutes(2);
+    assert_eq!(quote(later).await.unwrap().priced.discount_total.0, 5_000);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM promotion_uses WHERE status = 'reserved'").await, 1);
+});
+
+/// PostgreSQL only: there a promotion can change between the moment a checkout
+/// reads the promotions and the moment it prices under its locks (SQLite's one
+/// writer leaves no such gap). A held lock on the customer row opens the gap on
+/// purpose: the order must come out priced by the promotion as it is now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promotion_changed_while_a_checkout_waits_prices_the_order_by_its_new_rules() {
+    let app = TestApp::spawn(common::Backend::Postgres).await;
+    let s = store(&app).await;
+    let promo = active_promotion(
+        &app,
+        &s,
+        json!({"name": "Berubah", "kind": "automatic", "priority": 0, "stacking": "combinable",
+               "conditions": {}, "reward": {"type": "percent_order", "value": 10}}),
+    )
+    .await;
+    let budi = customer(&app, &s, "0812-4000-0077").await;
+    let setia_backend::Db::Postgres(pool) = app.state.db.clone() else { panic!("PostgreSQL") };
+    let pool = &pool;
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("SELECT id FROM customers WHERE id = $1 FOR UPDATE").bind(budi).execute(&mut *blocker).await.unwrap();
+    let app = Arc::new(app);
+    let order = {
+        let (app, pos) = (app.clone(), s.pos.clone());
+        tokio::spawn(async move {
+            let body = json!({"source": "pos", "external_ref": "W-1", "customer_id": budi, "lines": [{"sku": "ROTI", "quantity": 1}]});
+            app.api("POST", "/orders", Some(&pos), Some(body)).await
+        })
+    };
+    // Wait until the checkout has read the promotions and waits on the customer row.
+    let mut waiting = 0;
+    for _ in 0..200 {
+        waiting = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(waiting, 1, "the checkout waits on the customer lock");
+    let mut changed = json!({"name": "Berubah", "kind": "automatic", "priority": 0, "stacking": "combinable",
+                             "conditions": {}, "reward": {"type": "percent_order", "value": 30}, "limits": {"total_uses": 5}});
+    changed["description"] = json!("now 30 %");
+    let r = app.api("PUT", &format!("/promotions/{promo}"), Some(&s.admin), Some(changed)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    blocker.rollback().await.unwrap();
+    let o = order.await.unwrap();
+    assert_eq!(o.status, 201, "{:?}", o.body);
+    assert_eq!(o.body["discount_total"], 15_000, "30 % as the promotion says now, not the 10 % read before");
+}

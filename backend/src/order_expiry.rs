@@ -1,5 +1,5 @@
-//! The order expiry job (SPEC §2.1): every 60 s, pending orders past their
-//! payment deadline become `expired` and their promotion uses are released
+//! The order expiry job (SPEC §2.1): every 60 s, pending orders at or past their
+//! payment deadline (as payment sees it) become `expired` and their promotion uses are released
 //! (SPEC §2.3), in one transaction. (Point reservations join this job when the
 //! points ledger exists.)
 
@@ -19,7 +19,7 @@ pub const JOB_NAME: &str = "order_expiry";
 pub async fn expire_overdue_orders(db: &Db, now: DateTime<Utc>) -> anyhow::Result<u64> {
     let mut tx = db.begin_write().await?;
     let expired: Vec<i64> = dispatch!(tx &mut tx, |c| sqlx::query_scalar::<_, i64>(
-        "UPDATE orders SET status = 'expired', updated_at = $1 WHERE status = 'pending_payment' AND payment_deadline < $1 RETURNING id"
+        "UPDATE orders SET status = 'expired', updated_at = $1 WHERE status = 'pending_payment' AND payment_deadline <= $1 RETURNING id"
     )
     .bind(now)
     .fetch_all(c)

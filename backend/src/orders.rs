@@ -285,8 +285,44 @@ struct CheckedCart {
     coupon_code: Option<String>,
     shipping: Money,
     promotions: Arc<PromotionIndex>,
+    /// The catalogue version `promotions` was built from.
+    catalog_version: i64,
     local_now: DateTime<FixedOffset>,
     settings: PricingSettings,
+}
+
+impl CheckedCart {
+    /// Takes the promotions as stored now, after the catalogue moved under a
+    /// checkout; the code must still belong to an active promotion.
+    async fn refresh_promotions(&mut self, db: &Db, catalog: &PromotionCatalog) -> Result<(), OrderError> {
+        let (version, promotions) = catalog.current_versioned(db).await?;
+        check_code(db, &promotions, self.coupon_code.as_deref()).await?;
+        (self.catalog_version, self.promotions) = (version, promotions);
+        Ok(())
+    }
+}
+
+/// How often a checkout prices again when promotions changed under it.
+const CATALOG_RETRIES: usize = 5;
+
+/// Whether the promotions changed since `cart` read them. Read after the order's
+/// use rows are written, just before commit: a change committed earlier is seen
+/// here, and a later one waits — changing a promotion locks its row, which our
+/// use rows reference (PostgreSQL), or waits for the one writer (SQLite).
+async fn catalog_moved(tx: &mut Tx, cart: &CheckedCart) -> anyhow::Result<bool> {
+    Ok(crate::promotions::catalog_version_in(tx).await? != cart.catalog_version)
+}
+
+/// An entered code must belong to an active promotion (422 on `coupon_code`).
+async fn check_code(db: &Db, promotions: &PromotionIndex, code: Option<&str>) -> Result<(), OrderError> {
+    let Some(code) = code else { return Ok(()) };
+    if promotions.by_code(code).is_some() {
+        return Ok(());
+    }
+    Err(match crate::promotions::status_of_code(db, code).await? {
+        Some(status) => OrderError::invalid("coupon_code", "code_inactive", format!("the promotion with the code {code} is {status}, not active")),
+        None => OrderError::invalid("coupon_code", "unknown_code", format!("no promotion has the code {code}")),
+    })
 }
 
 /// How a cart is being priced, which says what is locked and whose uses count.
@@ -319,16 +355,9 @@ async fn check_cart(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: 
     if cart.redeem_points.is_some_and(|p| p != 0) {
         return Err(OrderError::invalid("redeem_points", "points_unavailable", "points cannot be redeemed yet: the points ledger is not enabled"));
     }
-    let promotions = catalog.current(db).await?;
+    let (catalog_version, promotions) = catalog.current_versioned(db).await?;
     let coupon_code = cart.coupon_code.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
-    if let Some(code) = &coupon_code {
-        if promotions.by_code(code).is_none() {
-            return Err(match crate::promotions::status_of_code(db, code).await? {
-                Some(status) => OrderError::invalid("coupon_code", "code_inactive", format!("the promotion with the code {code} is {status}, not active")),
-                None => OrderError::invalid("coupon_code", "unknown_code", format!("no promotion has the code {code}")),
-            });
-        }
-    }
+    check_code(db, &promotions, coupon_code.as_deref()).await?;
     let skus: Vec<&str> = cart.lines.iter().map(|l| l.sku.as_str()).collect();
     let sql = format!("SELECT id, sku, category, price, active FROM products WHERE sku IN ({})", placeholders(1, skus.len()));
     let catalog: Vec<CatalogEntry> = dispatch!(db, |c| {
@@ -376,6 +405,7 @@ async fn check_cart(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: 
         coupon_code,
         shipping: cart.shipping,
         promotions,
+        catalog_version,
         local_now,
         settings,
     })
@@ -401,7 +431,7 @@ async fn price_checked(tx: &mut Tx, cart: &CheckedCart, mode: Pricing) -> Result
         Pricing::Reprice { order_id } => Some(order_id),
         _ => None,
     };
-    let usage = promotion_uses::usage_of(tx, &candidates, cart.customer_id, this_order).await?;
+    let usage = promotion_uses::usage_of(tx, &candidates, cart.customer_id, this_order, cart.local_now.with_timezone(&Utc)).await?;
     let first_order = match cart.customer_id {
         Some(customer) => Some(is_first_order(tx, customer, this_order).await?),
         None => None,
@@ -501,10 +531,25 @@ pub async fn create_order(db: &Db, catalog: &PromotionCatalog, input: NewOrder, 
             format!("payment_deadline_minutes must be from 1 to {MAX_PAYMENT_MINUTES}"),
         ));
     }
-    let checked = check_cart(db, catalog, &input.cart, now).await?;
-    let mut tx = db.begin_write().await?;
-    let priced = price_checked(&mut tx, &checked, Pricing::Create).await?;
-    match insert_order(&mut tx, &input, &external_ref, &checked, &priced, now + Duration::minutes(minutes), now).await {
+    let mut checked = check_cart(db, catalog, &input.cart, now).await?;
+    let mut attempt = 0;
+    loop {
+        let mut tx = db.begin_write().await?;
+        let priced = price_checked(&mut tx, &checked, Pricing::Create).await?;
+        let inserted = insert_order(&mut tx, &input, &external_ref, &checked, &priced, now + Duration::minutes(minutes), now).await;
+        if inserted.is_ok() && catalog_moved(&mut tx, &checked).await? && attempt < CATALOG_RETRIES {
+            // Priced by promotions that changed meanwhile: undo and price again.
+            drop(tx);
+            attempt += 1;
+            checked.refresh_promotions(db, catalog).await?;
+            continue;
+        }
+        return finish_create(db, tx, inserted, input.source, &external_ref).await;
+    }
+}
+
+async fn finish_create(db: &Db, tx: Tx, inserted: Result<i64, OrderError>, source: OrderSource, external_ref: &str) -> Result<Created, OrderError> {
+    match inserted {
         Ok(id) => {
             tx.commit().await?;
             Ok(Created::New(load_order(db, id).await?))
@@ -512,7 +557,7 @@ pub async fn create_order(db: &Db, catalog: &PromotionCatalog, input: NewOrder, 
         // The same order sent twice at once: the other request inserted it first.
         Err(OrderError::Unexpected(e)) if e.downcast_ref::<sqlx::Error>().is_some_and(is_unique_violation) => {
             drop(tx);
-            let id = find_by_external_ref(db, input.source, &external_ref).await?.ok_or(OrderError::Unexpected(e))?;
+            let id = find_by_external_ref(db, source, external_ref).await?.ok_or(OrderError::Unexpected(e))?;
             Ok(Created::Existing(load_order(db, id).await?))
         }
         Err(e) => Err(e),
@@ -893,7 +938,29 @@ pub async fn recalculate_order(db: &Db, catalog: &PromotionCatalog, order_id: i6
     // Read before the transaction: a second connection taken while holding one
     // can wait forever once every pooled connection is held the same way.
     let (local_now, settings) = store_rules(db, now).await?;
-    let promotions = catalog.current(db).await?;
+    let mut attempt = 0;
+    loop {
+        let promotions = catalog.current_versioned(db).await?;
+        let last = attempt == CATALOG_RETRIES;
+        if let Some(order) = reprice(db, promotions, order_id, now, local_now, settings, last).await? {
+            return Ok(order);
+        }
+        attempt += 1;
+    }
+}
+
+/// One attempt of [`recalculate_order`]: `None` when the promotions changed
+/// under it (nothing was written), unless it is the `last` attempt.
+#[allow(clippy::too_many_arguments)]
+async fn reprice(
+    db: &Db,
+    (catalog_version, promotions): (i64, Arc<PromotionIndex>),
+    order_id: i64,
+    now: DateTime<Utc>,
+    local_now: DateTime<FixedOffset>,
+    settings: PricingSettings,
+    last: bool,
+) -> Result<Option<Order>, OrderError> {
     let mut tx = db.begin_write().await?;
     let current = lock_order(&mut tx, order_id).await?;
     let status = current.order.status();
@@ -926,6 +993,7 @@ pub async fn recalculate_order(db: &Db, catalog: &PromotionCatalog, order_id: i6
         coupon_code: current.order.coupon_code.clone(),
         shipping: Money(current.order.shipping),
         promotions,
+        catalog_version,
         local_now,
         settings,
     };
@@ -964,7 +1032,10 @@ pub async fn recalculate_order(db: &Db, catalog: &PromotionCatalog, order_id: i6
     .await
     .map(|r| r.rows_affected()))
     .context("update order totals")?;
+    if !last && catalog_moved(&mut tx, &cart).await? {
+        return Ok(None);
+    }
     let repriced = load_order_in(&mut tx, order_id).await?;
     tx.commit().await?;
-    Ok(repriced)
+    Ok(Some(repriced))
 }

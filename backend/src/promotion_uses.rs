@@ -11,7 +11,9 @@
 //! the only write lock). The counts it then reads cannot move until the order's
 //! own reservations commit, so a promotion that ran out is rejected by pricing
 //! (rule 1) and the order is priced without it — never with a discount it could
-//! not reserve.
+//! not reserve. The promotions' definitions come from the instance's index; if
+//! the catalogue changed after it was read, the checkout sees the version move
+//! before it commits and prices again (`orders::catalog_moved`).
 
 use crate::db::Tx;
 use crate::dispatch;
@@ -81,13 +83,16 @@ struct UsageRow {
 }
 
 /// Uses, the customer's uses and budget spent of the candidates with a limit,
-/// leaving out `except_order`'s own uses (an order being priced again).
+/// leaving out `except_order`'s own uses (an order being priced again), and the
+/// reservations of pending orders past their deadline at `now`: those can no
+/// longer be paid, so they hold nothing back while the expiry job catches up.
 #[tracing::instrument(skip_all)]
 pub async fn usage_of(
     tx: &mut Tx,
     candidates: &[&Promotion],
     customer_id: Option<i64>,
     except_order: Option<i64>,
+    now: DateTime<Utc>,
 ) -> anyhow::Result<BTreeMap<i64, PromotionUsage>> {
     let ids = limited_ids(candidates);
     if ids.is_empty() {
@@ -98,14 +103,17 @@ pub async fn usage_of(
                 CAST(COUNT(*) AS BIGINT) AS uses,
                 CAST(COALESCE(SUM(CASE WHEN customer_id = $1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS customer_uses,
                 CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS budget_used
-         FROM promotion_uses
+         FROM promotion_uses u
          WHERE promotion_id IN ({}) AND status <> 'released' AND order_id <> $2
+           AND NOT (status = 'reserved'
+                    AND EXISTS (SELECT 1 FROM orders o WHERE o.id = u.order_id AND o.payment_deadline <= $3))
          GROUP BY promotion_id",
         id_list(&ids)
     );
     let rows = dispatch!(tx tx, |c| sqlx::query_as::<_, UsageRow>(&sql)
         .bind(customer_id)
         .bind(except_order.unwrap_or(0))
+        .bind(now)
         .fetch_all(c)
         .await)
     .context("count promotion uses")?;

@@ -406,6 +406,12 @@ pub async fn catalog_version(db: &Db) -> anyhow::Result<i64> {
         .context("read promotion catalog version")
 }
 
+/// The same, read inside a transaction.
+pub async fn catalog_version_in(tx: &mut Tx) -> anyhow::Result<i64> {
+    dispatch!(tx tx, |c| sqlx::query_scalar("SELECT version FROM promotion_catalog_state WHERE id = 1").fetch_one(c).await)
+        .context("read promotion catalog version")
+}
+
 /// The status of the promotion holding this code (case-insensitive), if any: it
 /// tells "no such code" from "this code's promotion is paused".
 pub async fn status_of_code(db: &Db, code: &str) -> anyhow::Result<Option<String>> {
