@@ -328,22 +328,10 @@ async fn save(db: &Db, id: Option<i64>, input: PromotionInput, actor: &Actor, no
             .map(|r| r.rows_affected()))
         .context("insert promotion tier")?;
     }
-    bump_catalog_version(&mut tx).await?;
     let after = load_in(&mut tx, id, false).await?.ok_or(PromotionError::NotFound)?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor: actor.clone(),
-            action: if before.is_some() { "promotion.replace" } else { "promotion.create" },
-            entity_type: "promotion",
-            entity_id: Some(id.to_string()),
-            before: before.as_ref().map(|b| snapshot(&b.promotion, &b.description)),
-            after: Some(snapshot(&after.promotion, &after.description)),
-            ip: None,
-            at: now,
-        },
-    )
-    .await?;
+    let action = if before.is_some() { "promotion.replace" } else { "promotion.create" };
+    let before = before.as_ref().map(|b| snapshot(&b.promotion, &b.description));
+    record_change(&mut tx, actor, action, id, before, snapshot(&after.promotion, &after.description), now).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -371,45 +359,54 @@ pub async fn set_status(db: &Db, id: i64, status: PromotionStatus, actor: &Actor
         .await
         .map(|r| r.rows_affected()))
     .context("update promotion status")?;
-    bump_catalog_version(&mut tx).await?;
     let after = load_in(&mut tx, id, false).await?.ok_or(PromotionError::NotFound)?;
-    audit::record(
-        &mut tx,
-        AuditEntry {
-            actor: actor.clone(),
-            action: "promotion.status",
-            entity_type: "promotion",
-            entity_id: Some(id.to_string()),
-            before: Some(json!({ "status": from.as_str() })),
-            after: Some(json!({ "status": status.as_str() })),
-            ip: None,
-            at: now,
-        },
-    )
-    .await?;
+    let (before, after_status) = (json!({ "status": from.as_str() }), json!({ "status": status.as_str() }));
+    record_change(&mut tx, actor, "promotion.status", id, Some(before), after_status, now).await?;
     tx.commit().await?;
     Ok(after)
 }
 
-async fn bump_catalog_version(tx: &mut Tx) -> anyhow::Result<()> {
+/// What every promotion change does in its transaction: raise the catalogue
+/// version (every instance's index follows it, and checkouts in flight price
+/// again) and write the audit row.
+async fn record_change(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &'static str,
+    id: i64,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     dispatch!(tx tx, |c| sqlx::query("UPDATE promotion_catalog_state SET version = version + 1 WHERE id = 1")
         .execute(c)
         .await
         .map(|r| r.rows_affected()))
     .context("bump promotion catalog version")?;
+    let entry = AuditEntry {
+        actor: actor.clone(),
+        action,
+        entity_type: "promotion",
+        entity_id: Some(id.to_string()),
+        before,
+        after: Some(after),
+        ip: None,
+        at: now,
+    };
+    audit::record(tx, entry).await?;
     Ok(())
 }
 
+const CATALOG_VERSION: &str = "SELECT version FROM promotion_catalog_state WHERE id = 1";
+
 /// The version of the stored promotions; any change raises it.
 pub async fn catalog_version(db: &Db) -> anyhow::Result<i64> {
-    dispatch!(db, |c| sqlx::query_scalar("SELECT version FROM promotion_catalog_state WHERE id = 1").fetch_one(c).await)
-        .context("read promotion catalog version")
+    dispatch!(db, |c| sqlx::query_scalar(CATALOG_VERSION).fetch_one(c).await).context("read promotion catalog version")
 }
 
 /// The same, read inside a transaction.
 pub async fn catalog_version_in(tx: &mut Tx) -> anyhow::Result<i64> {
-    dispatch!(tx tx, |c| sqlx::query_scalar("SELECT version FROM promotion_catalog_state WHERE id = 1").fetch_one(c).await)
-        .context("read promotion catalog version")
+    dispatch!(tx tx, |c| sqlx::query_scalar(CATALOG_VERSION).fetch_one(c).await).context("read promotion catalog version")
 }
 
 /// The status of the promotion holding this code (case-insensitive), if any: it
