@@ -20,7 +20,7 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use crate::promotion_catalog::PromotionCatalog;
 use crate::promotion_uses::{self, UseStatus};
 use setia_domain::pricing::{
-    price_cart, CartLine, CustomerFacts, PricedCart, PricingError, PricingInput, PricingSettings, Rejection, TierSnapshot, MAX_QUANTITY,
+    price_cart, CartLine, CustomerFacts, PricedCart, PricingError, PricingInput, PricingSettings, Rejection, TierSnapshot, MAX_LINES, MAX_QUANTITY,
 };
 use setia_domain::promotion_index::PromotionIndex;
 use setia_domain::tier::TierStanding;
@@ -243,7 +243,9 @@ pub struct Order {
 
 impl Order {
     pub fn refunded(&self) -> i64 {
-        self.refunds.iter().map(|r| r.amount).sum()
+        // Each refund is within the order's total (refund_order), so this cannot
+        // leave i64; saturate rather than wrap if a stored row says otherwise.
+        self.refunds.iter().fold(0i64, |sum, r| sum.saturating_add(r.amount))
     }
 }
 
@@ -340,6 +342,9 @@ enum Pricing {
 async fn check_cart(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: DateTime<Utc>) -> Result<CheckedCart, OrderError> {
     if cart.lines.is_empty() {
         return Err(OrderError::invalid("lines", "lines_required", "an order needs at least one line"));
+    }
+    if cart.lines.len() > MAX_LINES {
+        return Err(pricing_error(PricingError::TooManyLines));
     }
     for (i, l) in cart.lines.iter().enumerate() {
         if l.quantity < 1 || l.quantity > MAX_QUANTITY {
@@ -496,6 +501,8 @@ async fn store_rules(db: &Db, now: DateTime<Utc>) -> anyhow::Result<(DateTime<Fi
 fn pricing_error(e: PricingError) -> OrderError {
     match e {
         PricingError::NoLines => OrderError::invalid("lines", "lines_required", e.to_string()),
+        PricingError::TooManyLines => OrderError::invalid("lines", "too_many_lines", e.to_string()),
+        PricingError::Inconsistent(what) => OrderError::Unexpected(anyhow::anyhow!("pricing produced figures that do not add up: {what}")),
         PricingError::BadQuantity { line } => OrderError::invalid(format!("lines[{line}].quantity"), "invalid_quantity", e.to_string()),
         PricingError::NegativePrice { line } => OrderError::invalid(format!("lines[{line}].unit_price"), "invalid_amount", e.to_string()),
         PricingError::AmountTooLarge { line } => OrderError::invalid(format!("lines[{line}].quantity"), "amount_too_large", e.to_string()),
@@ -573,6 +580,8 @@ async fn insert_order(
     deadline: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<i64, OrderError> {
+    // The figures stored are the figures that add up, whatever pricing did.
+    p.check_totals().context("refuse to store an order")?;
     let t = cart.tier.as_ref();
     let id: i64 = dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(
         "INSERT INTO orders (source, external_ref, customer_id, status, payment_deadline, subtotal, discount_total,
@@ -999,6 +1008,7 @@ async fn reprice(
     };
     promotion_uses::drop_reservations(&mut tx, order_id).await?;
     let priced = price_checked(&mut tx, &cart, Pricing::Reprice { order_id }).await?;
+    priced.check_totals().context("refuse to store a recalculated order")?;
     for (line, p) in current.lines.iter().zip(&priced.lines) {
         dispatch!(tx &mut tx, |c| sqlx::query("UPDATE order_lines SET base_amount = $1, discount = $2, final_amount = $3 WHERE order_id = $4 AND line_no = $5")
             .bind(p.base_amount.0)

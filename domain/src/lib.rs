@@ -7,6 +7,7 @@ pub mod datetime;
 pub mod email;
 pub mod money;
 pub mod order_status;
+pub mod paging;
 pub mod password;
 pub mod percent;
 pub mod phone;

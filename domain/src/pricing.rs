@@ -28,9 +28,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The most units one line may hold, and the largest amount a line or a cart may
-/// come to (10^15 minor units), so every sum stays far from overflow.
+/// come to (10^15 minor units). The cart's subtotal is summed with checked
+/// arithmetic and then held to `MAX_AMOUNT`; every amount pricing computes after
+/// that is a part of the subtotal, so no later sum can leave `i64`.
 pub const MAX_QUANTITY: i64 = 1_000_000;
 pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+/// The most lines one cart may have (API.md: 422 `too_many_lines`). Far above any
+/// till receipt, and it keeps a priced cart's work and its request body small.
+pub const MAX_LINES: usize = 500;
 
 /// A cart line at its base price (catalogue or given unit price).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,6 +240,8 @@ impl PricedCart {
 pub enum PricingError {
     #[error("an order needs at least one line")]
     NoLines,
+    #[error("a cart has at most {MAX_LINES} lines")]
+    TooManyLines,
     #[error("quantity must be a whole number from 1 to {MAX_QUANTITY}")]
     BadQuantity { line: usize },
     #[error("unit price cannot be negative")]
@@ -243,12 +250,18 @@ pub enum PricingError {
     AmountTooLarge { line: usize },
     #[error("shipping must be from 0 to {MAX_AMOUNT}")]
     BadShipping,
+    /// A defect in pricing itself, caught before anything is stored.
+    #[error("{0}")]
+    Inconsistent(String),
 }
 
 /// Prices a cart from base prices (SPEC §1.3: never from an earlier result).
 pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, PricingError> {
     if input.lines.is_empty() {
         return Err(PricingError::NoLines);
+    }
+    if input.lines.len() > MAX_LINES {
+        return Err(PricingError::TooManyLines);
     }
     if !(0..=MAX_AMOUNT).contains(&input.shipping.0) {
         return Err(PricingError::BadShipping);
@@ -265,10 +278,9 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, PricingError> 
         let amount = l.unit_price.0.checked_mul(l.quantity).filter(|a| *a <= MAX_AMOUNT).ok_or(PricingError::AmountTooLarge { line: i })?;
         base.push(Money(amount));
     }
-    let subtotal = Money(base.iter().map(|m| m.0).sum());
-    if subtotal.0 > MAX_AMOUNT {
-        return Err(PricingError::AmountTooLarge { line: input.lines.len() - 1 });
-    }
+    let subtotal = Money::checked_sum(base.iter().copied())
+        .filter(|s| s.0 <= MAX_AMOUNT)
+        .ok_or(PricingError::AmountTooLarge { line: input.lines.len() - 1 })?;
 
     // Rule 1: every promotion considered once, in a fixed order (the result may
     // not depend on the order of the list).
@@ -359,6 +371,7 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, PricingError> 
     let mut line_discount = vec![0i64; input.lines.len()];
     for a in &adjustments {
         for (d, m) in line_discount.iter_mut().zip(&a.per_line) {
+            // Parts of the subtotal (see MAX_AMOUNT): cannot overflow.
             *d += m.0;
         }
     }
@@ -375,10 +388,10 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, PricingError> 
             final_amount: Money(b.0 - d),
         })
         .collect();
-    let discount_total = Money(lines.iter().map(|l| l.discount.0).sum());
+    let discount_total = Money(line_discount.iter().sum());
     let total = Money(subtotal.0 - discount_total.0 + input.shipping.0);
     let points_to_earn = input.tier.map_or(0, |t| t.points_for(total));
-    Ok(PricedCart {
+    let priced = PricedCart {
         lines,
         adjustments,
         subtotal,
@@ -388,7 +401,50 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, PricingError> 
         points_to_earn,
         rejected,
         candidates,
-    })
+    };
+    priced.check_totals().map_err(|e| PricingError::Inconsistent(e.to_string()))?;
+    Ok(priced)
+}
+
+/// A priced cart whose figures do not add up; never stored (SPEC §2.8: order
+/// total = lines − discounts − points + shipping).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("order figures do not add up: {0}")]
+pub struct TotalsMismatch(pub String);
+
+impl PricedCart {
+    /// Checks, in 128-bit arithmetic so nothing can wrap, that every line's final
+    /// amount is its base less its discount (within 0..=base), that the subtotal
+    /// and discount total are the sums of the lines, that each adjustment's split
+    /// adds up to it, and that total = subtotal − discounts + shipping, within
+    /// 0..=[`MAX_AMOUNT`] + shipping. Checked once more before an order is stored.
+    pub fn check_totals(&self) -> Result<(), TotalsMismatch> {
+        let wide = |m: Money| i128::from(m.0);
+        let fail = |what: String| Err(TotalsMismatch(what));
+        for (i, l) in self.lines.iter().enumerate() {
+            let base = i128::from(l.unit_price.0) * i128::from(l.quantity);
+            if wide(l.base_amount) != base || !(0..=base).contains(&wide(l.discount)) || wide(l.final_amount) != base - wide(l.discount) {
+                return fail(format!("line {i}"));
+            }
+        }
+        let subtotal: i128 = self.lines.iter().map(|l| wide(l.base_amount)).sum();
+        let discount: i128 = self.lines.iter().map(|l| wide(l.discount)).sum();
+        if wide(self.subtotal) != subtotal || subtotal > i128::from(MAX_AMOUNT) {
+            return fail(format!("subtotal {} is not the sum of the lines {subtotal}", self.subtotal.0));
+        }
+        if wide(self.discount_total) != discount {
+            return fail(format!("discount total {} is not the sum of the line discounts {discount}", self.discount_total.0));
+        }
+        for a in &self.adjustments {
+            if a.per_line.iter().map(|m| wide(*m)).sum::<i128>() != wide(a.amount) {
+                return fail("an adjustment's split does not add up to it".into());
+            }
+        }
+        if wide(self.total) != subtotal - discount + wide(self.shipping) || self.total.0 < 0 {
+            return fail(format!("total {} is not subtotal − discounts + shipping", self.total.0));
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -35,9 +35,10 @@ pub async fn list_audit(page: i64, action: Option<String>, actor: Option<String>
     use setia_backend::audit::{self, AuditFilter};
 
     let state = crate::guard::app_state()?;
-    let page = page.max(1);
+    let at = setia_domain::paging::Page::new(page, AUDIT_PAGE_SIZE);
+    let page = at.number;
     let filter = AuditFilter { action, actor };
-    let (rows, total) = audit::list(&state.db, &filter, AUDIT_PAGE_SIZE, (page - 1) * AUDIT_PAGE_SIZE).await?;
+    let (rows, total) = audit::list(&state.db, &filter, at.size, at.offset()).await?;
     let settings = setia_backend::settings::load(&state.db).await?;
     let tz = settings.tz();
     Ok(AuditPage {

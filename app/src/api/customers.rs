@@ -121,7 +121,8 @@ pub async fn list_customers(
     crate::guard::require_staff().await?;
     use setia_backend::customer_directory::{self, CustomerFilter, CustomerSort, TierFilter};
     let state = crate::guard::app_state()?;
-    let page = page.clamp(1, 100_000);
+    let at = setia_domain::paging::Page::new(page, CUSTOMER_PAGE_SIZE);
+    let page = at.number;
     let tier = match tier.as_deref().map(str::trim) {
         None | Some("") => TierFilter::Any,
         Some("none") => TierFilter::NoTier,
@@ -135,7 +136,7 @@ pub async fn list_customers(
     let filter = CustomerFilter { search: q, tier, loyal, sort: CustomerSort::parse(sort.as_deref().unwrap_or("")) };
     let now = chrono::Utc::now();
     let (rows, total) =
-        customer_directory::list_customers(&state.db, &filter, CUSTOMER_PAGE_SIZE, (page - 1) * CUSTOMER_PAGE_SIZE, now).await?;
+        customer_directory::list_customers(&state.db, &filter, at.size, at.offset(), now).await?;
     let settings = setia_backend::settings::load(&state.db).await?;
     let tz = settings.tz();
     let tiers = setia_backend::tiers::list_tiers(&state.db).await?;

@@ -132,7 +132,8 @@ pub async fn list_orders(
     let state = crate::guard::app_state()?;
     let settings = setia_backend::settings::load(&state.db).await?;
     let tz = settings.tz();
-    let page = page.clamp(1, 100_000);
+    let at = setia_domain::paging::Page::new(page, ORDER_PAGE_SIZE);
+    let page = at.number;
     let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let filter = OrderFilter {
         status: match nonempty(status) {
@@ -149,7 +150,7 @@ pub async fn list_orders(
         reference: nonempty(reference),
     };
     let (rows, total) =
-        setia_backend::order_list::list_orders(&state.db, &filter, ORDER_PAGE_SIZE, (page - 1) * ORDER_PAGE_SIZE).await?;
+        setia_backend::order_list::list_orders(&state.db, &filter, at.size, at.offset()).await?;
     Ok(OrderPage {
         rows: rows.iter().map(|o| row_dto(o, &tz)).collect(),
         total,

@@ -755,3 +755,37 @@ proptest! {
         prop_assert!(combinable(&price_all(&lines, &after, None, share)) >= combinable(&price_all(&lines, &before, None, share)));
     }
 }
+
+#[test]
+fn a_cart_has_at_most_max_lines_lines() {
+    let lines: Vec<CartLine> = (0..MAX_LINES).map(|i| line(&format!("S{i}"), 1_000, 1)).collect();
+    assert!(price_cart(&PricingInput::new(&lines, now())).is_ok());
+    let mut too_many = lines.clone();
+    too_many.push(line("ONE-MORE", 1_000, 1));
+    assert_eq!(price_cart(&PricingInput::new(&too_many, now())), Err(PricingError::TooManyLines));
+}
+
+#[test]
+fn a_subtotal_past_the_largest_amount_is_refused_never_wrapped() {
+    // Each line is allowed on its own; together they pass MAX_AMOUNT.
+    let lines: Vec<CartLine> = (0..MAX_LINES).map(|i| line(&format!("S{i}"), MAX_AMOUNT, 1)).collect();
+    assert_eq!(price_cart(&PricingInput::new(&lines, now())), Err(PricingError::AmountTooLarge { line: MAX_LINES - 1 }));
+}
+
+#[test]
+fn figures_that_do_not_add_up_are_caught_before_they_are_stored() {
+    let lines = [line("A", 10_000, 2), line("B", 5_000, 1)];
+    let promotions = [percent_order(1, "10")];
+    let refs: Vec<&Promotion> = promotions.iter().collect();
+    let priced = price_cart(&PricingInput { promotions: &refs, ..PricingInput::new(&lines, now()) }).unwrap();
+    assert_eq!(priced.check_totals(), Ok(()));
+    let mut wrong_total = priced.clone();
+    wrong_total.total = Money(1);
+    assert!(wrong_total.check_totals().is_err());
+    let mut wrong_line = priced.clone();
+    wrong_line.lines[0].final_amount = Money(0);
+    assert!(wrong_line.check_totals().is_err());
+    let mut wrong_subtotal = priced;
+    wrong_subtotal.subtotal = Money(wrong_subtotal.subtotal.0 - 1);
+    assert!(wrong_subtotal.check_totals().is_err());
+}
