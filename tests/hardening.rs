@@ -49,3 +49,128 @@ both_backends!(a_cart_whose_sum_would_wrap_around_i64_is_refused_and_nothing_is_
     assert_eq!(count(&app, "SELECT COUNT(*) FROM orders").await, 1);
     let _ = &s.admin;
 });
+
+/// Creates a promotion and makes it active; returns its id.
+async fn active_promotion(app: &TestApp, s: &Store, body: Value) -> i64 {
+    let r = app.api("POST", "/promotions", Some(&s.admin), Some(body)).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.body["id"].as_i64().unwrap();
+    let r = app.api("POST", &format!("/promotions/{id}/status"), Some(&s.admin), Some(json!({"status": "active"}))).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    id
+}
+
+async fn customer(app: &TestApp, s: &Store, phone: &str) -> i64 {
+    let r = app.api("POST", "/customers", Some(&s.pos), Some(json!({"name": "Budi Santoso", "phone": phone}))).await;
+    assert!(r.status == 201 || r.status == 200, "{:?}", r.body);
+    r.body["id"].as_i64().unwrap()
+}
+
+/// An order with the code `LAST`, created at `now` by the backend (so its
+/// deadline can be a second away); returns its id and total.
+async fn order_with_code(app: &TestApp, customer: i64, external_ref: &str, now: chrono::DateTime<chrono::Utc>, minutes: i64) -> (i64, i64) {
+    use setia_backend::orders::{self, CartInput, Created, LineInput, NewOrder, OrderSource};
+    let cart = CartInput {
+        customer_id: Some(customer),
+        lines: vec![LineInput { sku: "KOPI".into(), quantity: 1, unit_price: None }],
+        coupon_code: Some("LAST".into()),
+        ..CartInput::default()
+    };
+    let input = NewOrder { source: OrderSource::Pos, external_ref: external_ref.into(), cart, payment_deadline_minutes: Some(minutes) };
+    let Created::New(o) = orders::create_order(&app.state.db, &app.state.promotions, input, now).await.unwrap() else { panic!("new order") };
+    assert_eq!(o.order.discount_total, 2_500, "the order took the promotion");
+    (o.order.id, o.order.total)
+}
+
+/// What another checkout does when it takes a promotion's use: an order and its
+/// `status` use row, written raw inside the caller's transaction.
+async fn competing_use(tx: &mut setia_backend::db::Tx, promotion: i64, status: &str) {
+    let now = chrono::Utc::now();
+    let order: i64 = dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO orders (source, external_ref, status, payment_deadline, subtotal, discount_total, points_discount, shipping, total,
+                             coupon_code, promotions_rejected, created_at, updated_at)
+         VALUES ('online', 'OTHER-CHECKOUT', 'pending_payment', $1, 25000, 2500, 0, 0, 22500, 'LAST', '[]', $2, $2) RETURNING id"
+    )
+    .bind(now + chrono::Duration::hours(1))
+    .bind(now)
+    .fetch_one(c)
+    .await)
+    .unwrap();
+    dispatch!(tx tx, |c| sqlx::query(
+        "INSERT INTO promotion_uses (promotion_id, order_id, amount, status, created_at, updated_at) VALUES ($1, $2, 2500, $3, $4, $4)"
+    )
+    .bind(promotion)
+    .bind(order)
+    .bind(status)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+}
+
+const LAST_USE: &str = r#"{"name": "Tinggal satu", "kind": "code", "code": "LAST", "priority": 0, "stacking": "combinable",
+    "conditions": {}, "reward": {"type": "percent_order", "value": 10}, "limits": {"total_uses": 1}}"#;
+
+// The pay handler took its clock before waiting for its locks. A payment that
+// waited past the order's deadline still confirmed its reservation, although a
+// checkout had meanwhile found that reservation overdue and taken the last use:
+// two confirmed uses of a one-use promotion. The test holds the locks itself to
+// open that window: it holds the customer's row (PostgreSQL) or the write lock
+// (SQLite) while the payment waits and the deadline passes, and takes the use as
+// the competing checkout would.
+both_backends!(a_payment_that_waited_past_its_deadline_cannot_confirm_a_use_taken_meanwhile, |app| async move {
+    let s = store(&app).await;
+    let promo = active_promotion(&app, &s, serde_json::from_str(LAST_USE).unwrap()).await;
+    let budi = customer(&app, &s, "0812-4000-0013").await;
+    // Created 59.5 s ago with one minute to pay: the deadline is half a second away.
+    let created = chrono::Utc::now() - chrono::Duration::milliseconds(59_500);
+    let (order, total) = order_with_code(&app, budi, "LATE-1", created, 1).await;
+    let mut blocker = app.state.db.begin_write().await.unwrap();
+    let lock = blocker.for_update();
+    dispatch!(tx &mut blocker, |c| sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM customers WHERE id = $1{lock}")).bind(budi).fetch_one(c).await)
+        .unwrap();
+    let app = std::sync::Arc::new(app);
+    let payment = {
+        let (app, pos) = (app.clone(), s.pos.clone());
+        tokio::spawn(async move { app.api("POST", &format!("/orders/{order}/pay"), Some(&pos), Some(json!({"payment_ref": "PAY-LATE", "amount": total}))).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    competing_use(&mut blocker, promo, "reserved").await;
+    blocker.commit().await.unwrap();
+    let r = payment.await.unwrap();
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert_eq!(r.body["error"]["code"], "order_not_payable");
+    let held = count(&app, &format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND status <> 'released'")).await;
+    assert_eq!(held, 1, "only the competing checkout holds the one use");
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM payment_rejections WHERE order_id = {order}")).await, 1);
+});
+
+// Whatever let a checkout take the last use meanwhile (here: another instance
+// whose clock ran ahead confirmed it), confirming a reservation checks the limit
+// again under the promotion's lock; the refusal is recorded and the order can be
+// recalculated and paid without the promotion.
+both_backends!(confirming_a_reservation_checks_the_promotion_limit_again, |app| async move {
+    let s = store(&app).await;
+    let promo = active_promotion(&app, &s, serde_json::from_str(LAST_USE).unwrap()).await;
+    let budi = customer(&app, &s, "0812-4000-0014").await;
+    let (order, total) = order_with_code(&app, budi, "SKEW-1", chrono::Utc::now(), 60).await;
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    competing_use(&mut tx, promo, "confirmed").await;
+    tx.commit().await.unwrap();
+    let path = format!("/orders/{order}/pay");
+    let pay = |payment_ref: &str, amount: i64| app.api("POST", &path, Some(&s.pos), Some(json!({"payment_ref": payment_ref, "amount": amount})));
+    let r = pay("PAY-SKEW", total).await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert_eq!(r.body["error"]["code"], "promotion_limit_reached");
+    let confirmed = format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND status = 'confirmed'");
+    assert_eq!(count(&app, &confirmed).await, 1);
+    let reason = format!("SELECT COUNT(*) FROM payment_rejections WHERE order_id = {order} AND reason = 'promotion_limit_reached'");
+    assert_eq!(count(&app, &reason).await, 1);
+    let r = app.api("POST", &format!("/orders/{order}/recalculate"), Some(&s.pos), None).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["total"], 25_000, "priced without the used-up promotion");
+    let r = pay("PAY-SKEW-2", 25_000).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(count(&app, &confirmed).await, 1);
+});

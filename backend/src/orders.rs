@@ -52,6 +52,9 @@ impl OrderSource {
     }
 }
 
+/// Where a mutation reads the time, when it must read it after taking its locks.
+pub type Clock = fn() -> DateTime<Utc>;
+
 /// Minutes to pay when the client does not say, and the most it may ask for.
 pub const DEFAULT_PAYMENT_MINUTES: i64 = 60;
 pub const MAX_PAYMENT_MINUTES: i64 = 7 * 24 * 60;
@@ -101,6 +104,10 @@ pub enum OrderError {
     NotRefundable { status: &'static str },
     #[error("only {remaining} is left to refund on this order")]
     RefundTooLarge { remaining: i64 },
+    /// A reserved promotion use no longer fits its limits at payment (recalculate
+    /// the order, then pay its new total).
+    #[error("promotion {promotion_id} can no longer be given to this order: {reason}; recalculate the order")]
+    PromotionLimitReached { promotion_id: i64, reason: String },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -122,6 +129,7 @@ impl OrderError {
             OrderError::NotPending { .. } => "order_not_pending",
             OrderError::NotRefundable { .. } => "order_not_refundable",
             OrderError::RefundTooLarge { .. } => "refund_exceeds_remaining",
+            OrderError::PromotionLimitReached { .. } => "promotion_limit_reached",
             OrderError::Unexpected(_) => "internal",
         }
     }
@@ -789,6 +797,7 @@ async fn refuse_payment(tx: Tx, order: &OrderRow, payment_ref: &str, amount: i64
         OrderError::NotPayable { .. } => "order_not_payable",
         OrderError::AmountMismatch { .. } => "amount_mismatch",
         OrderError::PaymentRefUsed => "payment_ref_used",
+        OrderError::PromotionLimitReached { .. } => "promotion_limit_reached",
         _ => "already_paid",
     };
     record_rejection(&mut tx, order.id, payment_ref, amount, reason, now).await?;
@@ -809,7 +818,7 @@ pub struct Payment {
 /// Records a payment (SPEC §2.1): idempotent by `payment_ref`; the amount must be
 /// the total; an expired or cancelled order is refused and the refusal recorded.
 #[tracing::instrument(skip_all, fields(order_id))]
-pub async fn pay_order(db: &Db, order_id: i64, payment_ref: &str, amount: i64, now: DateTime<Utc>) -> Result<Payment, OrderError> {
+pub async fn pay_order(db: &Db, order_id: i64, payment_ref: &str, amount: i64, clock: Clock) -> Result<Payment, OrderError> {
     let payment_ref = payment_ref.trim();
     if payment_ref.is_empty() || payment_ref.len() > 128 {
         return Err(OrderError::invalid("payment_ref", "invalid_payment_ref", "payment_ref is required (at most 128 characters)"));
@@ -817,6 +826,10 @@ pub async fn pay_order(db: &Db, order_id: i64, payment_ref: &str, amount: i64, n
     let tiers = tiers::list_tiers(db).await?;
     let mut tx = db.begin_write().await?;
     let current = lock_order(&mut tx, order_id).await?;
+    // The clock is read after the locks: a payment that waited for them past the
+    // deadline is late, as a checkout that meanwhile saw the order overdue (and
+    // took its promotion's last use) assumed.
+    let now = clock();
     let order = &current.order;
     let used_by: Option<i64> = dispatch!(tx &mut tx, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM orders WHERE payment_ref = $1")
         .bind(payment_ref)
@@ -842,6 +855,10 @@ pub async fn pay_order(db: &Db, order_id: i64, payment_ref: &str, amount: i64, n
     if amount != order.total {
         return refuse_payment(tx, order, payment_ref, amount, OrderError::AmountMismatch { paid: amount, total: order.total }, now).await;
     }
+    if let Err(breach) = promotion_uses::check_confirmable(&mut tx, order_id, order.customer_id, now).await? {
+        let err = OrderError::PromotionLimitReached { promotion_id: breach.promotion_id, reason: breach.reached.to_string() };
+        return refuse_payment(tx, order, payment_ref, amount, err, now).await;
+    }
     let before = match order.customer_id {
         Some(c) => Some(tier_standing_in(&mut tx, c, &tiers, now).await?),
         None => None,
@@ -856,8 +873,15 @@ pub async fn pay_order(db: &Db, order_id: i64, payment_ref: &str, amount: i64, n
         .map(|r| r.rows_affected()));
     match updated {
         Ok(_) => {}
-        // Another order took this reference at the same moment (PostgreSQL).
-        Err(e) if is_unique_violation(&e) => return Err(OrderError::PaymentRefUsed),
+        // Another order took this reference at the same moment (PostgreSQL): this
+        // transaction is void, so the refusal is recorded in a new one.
+        Err(e) if is_unique_violation(&e) => {
+            drop(tx);
+            let mut tx = db.begin_write().await?;
+            record_rejection(&mut tx, order_id, payment_ref, amount, "payment_ref_used", now).await?;
+            tx.commit().await?;
+            return Err(OrderError::PaymentRefUsed);
+        }
         Err(e) => return Err(anyhow::Error::new(e).context("record payment").into()),
     }
     let mut tier_up = None;
@@ -884,9 +908,17 @@ fn moved_up(before: &TierStanding, after: &TierStanding) -> Option<String> {
 
 /// Cancels a pending order (a cancelled one is returned as it is).
 #[tracing::instrument(skip_all, fields(order_id))]
-pub async fn cancel_order(db: &Db, order_id: i64, now: DateTime<Utc>) -> Result<Order, OrderError> {
+pub async fn cancel_order(db: &Db, order_id: i64, clock: Clock) -> Result<Order, OrderError> {
     let mut tx = db.begin_write().await?;
     let current = lock_order(&mut tx, order_id).await?;
+    let now = clock();
+    if overdue(&current.order, now) {
+        // Past its deadline it is expired, as payment and the job would find it;
+        // "cancelled" would claim someone called it off in time.
+        set_status(&mut tx, &current.order, OrderStatus::Expired, now).await?;
+        tx.commit().await?;
+        return Err(OrderError::NotPending { status: OrderStatus::Expired.as_str() });
+    }
     match current.order.status() {
         OrderStatus::Cancelled => return Ok(current),
         OrderStatus::PendingPayment => {}

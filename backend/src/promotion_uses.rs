@@ -20,7 +20,7 @@ use crate::dispatch;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use setia_domain::pricing::PricedCart;
-use setia_domain::promotion::{Promotion, PromotionUsage};
+use setia_domain::promotion::{LimitReached, Limits, Promotion, PromotionUsage};
 use setia_domain::Money;
 use std::collections::BTreeMap;
 
@@ -94,10 +94,20 @@ pub async fn usage_of(
     except_order: Option<i64>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<BTreeMap<i64, PromotionUsage>> {
-    let ids = limited_ids(candidates);
+    usage_by_id(tx, &limited_ids(candidates), customer_id, except_order, now).await
+}
+
+async fn usage_by_id(
+    tx: &mut Tx,
+    ids: &[i64],
+    customer_id: Option<i64>,
+    except_order: Option<i64>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<BTreeMap<i64, PromotionUsage>> {
     if ids.is_empty() {
         return Ok(BTreeMap::new());
     }
+    // "Past its deadline" mirrors `overdue` in orders.rs: deadline <= now.
     let sql = format!(
         "SELECT promotion_id,
                 CAST(COUNT(*) AS BIGINT) AS uses,
@@ -108,7 +118,7 @@ pub async fn usage_of(
            AND NOT (status = 'reserved'
                     AND EXISTS (SELECT 1 FROM orders o WHERE o.id = u.order_id AND o.payment_deadline <= $3))
          GROUP BY promotion_id",
-        id_list(&ids)
+        id_list(ids)
     );
     let rows = dispatch!(tx tx, |c| sqlx::query_as::<_, UsageRow>(&sql)
         .bind(customer_id)
@@ -121,6 +131,51 @@ pub async fn usage_of(
         .into_iter()
         .map(|r| (r.promotion_id, PromotionUsage { uses: r.uses, customer_uses: r.customer_uses, budget_used: Money(r.budget_used) }))
         .collect())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct ReservedUse {
+    promotion_id: i64,
+    amount: i64,
+    total_uses: Option<i64>,
+    uses_per_customer: Option<i64>,
+    budget: Option<i64>,
+}
+
+/// A reserved use that no longer fits its promotion's limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LimitBreach {
+    pub promotion_id: i64,
+    pub reached: LimitReached,
+}
+
+/// Checks, before an order's uses are confirmed at payment, that each reserved
+/// use still fits its promotion's limits ([`Limits::admit`]) counted without it.
+/// Locks the limited promotions first (in id order, after the customer and the
+/// order: this module's lock order), so no checkout can take a use meanwhile.
+/// `now` is the payment's clock, read after its locks.
+#[tracing::instrument(skip_all)]
+pub async fn check_confirmable(tx: &mut Tx, order_id: i64, customer_id: Option<i64>, now: DateTime<Utc>) -> anyhow::Result<Result<(), LimitBreach>> {
+    let lock = if tx.for_update().is_empty() { "" } else { " FOR UPDATE OF p" };
+    let sql = format!(
+        "SELECT u.promotion_id, u.amount, p.total_uses, p.uses_per_customer, p.budget
+         FROM promotion_uses u JOIN promotions p ON p.id = u.promotion_id
+         WHERE u.order_id = $1 AND u.status = 'reserved'
+           AND (p.total_uses IS NOT NULL OR p.uses_per_customer IS NOT NULL OR p.budget IS NOT NULL)
+         ORDER BY p.id{lock}"
+    );
+    let reserved = dispatch!(tx tx, |c| sqlx::query_as::<_, ReservedUse>(&sql).bind(order_id).fetch_all(c).await)
+        .context("lock the promotions of an order's reserved uses")?;
+    let ids: Vec<i64> = reserved.iter().map(|r| r.promotion_id).collect();
+    let counted = usage_by_id(tx, &ids, customer_id, Some(order_id), now).await?;
+    for r in &reserved {
+        let limits = Limits { total_uses: r.total_uses, uses_per_customer: r.uses_per_customer, budget: r.budget.map(Money) };
+        let usage = counted.get(&r.promotion_id).copied().unwrap_or_default();
+        if let Err(reached) = limits.admit(usage, Money(r.amount)) {
+            return Ok(Err(LimitBreach { promotion_id: r.promotion_id, reached }));
+        }
+    }
+    Ok(Ok(()))
 }
 
 /// One `reserved` use per promotion the priced cart applied, for the discount it granted.

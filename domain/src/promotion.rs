@@ -206,6 +206,43 @@ pub struct PromotionUsage {
     pub budget_used: Money,
 }
 
+/// The limit a use would break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LimitReached {
+    #[error("the promotion's {limit} uses are taken")]
+    TotalUses { limit: i64 },
+    #[error("the customer already used the promotion {limit} times")]
+    UsesPerCustomer { limit: i64 },
+    #[error("the promotion's budget cannot cover this discount")]
+    Budget { budget: Money },
+}
+
+impl Limits {
+    /// Whether one more use granting `amount` fits, given the uses counted
+    /// without it: fewer uses than each limit, and the budget left covers the
+    /// amount. A reserved use passes this again when its order is paid, under the
+    /// promotion's lock, so a use is never confirmed past a limit whatever
+    /// happened between reservation and payment (clocks, overdue reservations).
+    pub fn admit(&self, counted: PromotionUsage, amount: Money) -> Result<(), LimitReached> {
+        if let Some(limit) = self.total_uses {
+            if counted.uses >= limit {
+                return Err(LimitReached::TotalUses { limit });
+            }
+        }
+        if let Some(limit) = self.uses_per_customer {
+            if counted.customer_uses >= limit {
+                return Err(LimitReached::UsesPerCustomer { limit });
+            }
+        }
+        if let Some(budget) = self.budget {
+            if counted.budget_used.checked_add(amount).is_none_or(|spent| spent > budget) {
+                return Err(LimitReached::Budget { budget });
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +265,17 @@ mod tests {
         assert!(night.contains(t(1, 59)));
         assert!(!night.contains(t(2, 0)));
         assert!(!night.contains(t(21, 59)));
+    }
+
+    #[test]
+    fn a_use_is_admitted_only_within_every_limit() {
+        let limits = Limits { total_uses: Some(2), uses_per_customer: Some(1), budget: Some(Money(100)) };
+        let used = |uses, customer_uses, budget_used| PromotionUsage { uses, customer_uses, budget_used: Money(budget_used) };
+        assert_eq!(limits.admit(used(1, 0, 60), Money(40)), Ok(()));
+        assert_eq!(limits.admit(used(2, 0, 0), Money(1)), Err(LimitReached::TotalUses { limit: 2 }));
+        assert_eq!(limits.admit(used(1, 1, 0), Money(1)), Err(LimitReached::UsesPerCustomer { limit: 1 }));
+        assert_eq!(limits.admit(used(1, 0, 60), Money(41)), Err(LimitReached::Budget { budget: Money(100) }));
+        assert_eq!(Limits::default().admit(used(i64::MAX, i64::MAX, i64::MAX), Money(1)), Ok(()));
     }
 
     #[test]

@@ -368,7 +368,7 @@ pub async fn get_one(State(state): State<AppState>, headers: HeaderMap, Path(id)
 #[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "orders", request_body = PayBody, params(("id" = i64, Path, description = "order id")),
     security(("bearer" = [])),
     responses((status = 200, body = OrderView), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
-        (status = 409, body = super::error::ErrorBody, description = "order_not_payable, amount_mismatch, order_already_paid, payment_ref_used"),
+        (status = 409, body = super::error::ErrorBody, description = "order_not_payable, amount_mismatch, order_already_paid, payment_ref_used, promotion_limit_reached"),
         (status = 422, body = super::error::ErrorBody)))]
 pub async fn pay(
     State(state): State<AppState>,
@@ -377,7 +377,7 @@ pub async fn pay(
     ApiJson(body): ApiJson<PayBody>,
 ) -> Result<Json<OrderView>, ApiError> {
     require_scope(&state, &headers, Scope::Pos).await?;
-    let paid = orders::pay_order(&state.db, order_id(&id)?, &body.payment_ref, body.amount, Utc::now()).await?;
+    let paid = orders::pay_order(&state.db, order_id(&id)?, &body.payment_ref, body.amount, Utc::now).await?;
     Ok(Json(order_view(paid.order, &reader(&state, &headers).await?)))
 }
 
@@ -387,7 +387,7 @@ pub async fn pay(
         (status = 409, body = super::error::ErrorBody)))]
 pub async fn cancel(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<OrderView>, ApiError> {
     require_scope(&state, &headers, Scope::Pos).await?;
-    let o = orders::cancel_order(&state.db, order_id(&id)?, Utc::now()).await?;
+    let o = orders::cancel_order(&state.db, order_id(&id)?, Utc::now).await?;
     Ok(Json(order_view(o, &reader(&state, &headers).await?)))
 }
 

@@ -1,0 +1,6 @@
+-- Issue 13 (hardening). A payment is also refused when a reserved promotion use
+-- no longer fits its limits at payment ('promotion_limit_reached').
+-- Keep in step with migrations/sqlite/0008_hardening.sql.
+ALTER TABLE payment_rejections DROP CONSTRAINT payment_rejections_reason_check;
+ALTER TABLE payment_rejections ADD CONSTRAINT payment_rejections_reason_check
+    CHECK (reason IN ('order_not_payable', 'amount_mismatch', 'already_paid', 'payment_ref_used', 'promotion_limit_reached'));
