@@ -5,6 +5,7 @@
 pub mod api;
 pub mod cli;
 pub mod error_status;
+pub mod limits;
 pub mod metrics;
 pub mod origin;
 pub mod server;

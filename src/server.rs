@@ -1,7 +1,10 @@
 //! The HTTP server: the Leptos app (SSR + server functions), static files,
 //! `/healthz`, `/metrics`, sessions and the cross-site check, and graceful shutdown.
 
+use crate::limits::{limit_body, limit_sign_in, BodyLimit, SignInRate};
 use crate::metrics;
+use axum::middleware::from_fn_with_state;
+use setia_backend::limits::{API_BODY_LIMIT, FORM_BODY_LIMIT};
 use crate::origin::{refuse_cross_site, AllowedOrigins};
 use anyhow::Context;
 use axum::extract::{FromRef, State};
@@ -13,6 +16,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use setia_app::{shell, App};
 use setia_backend::config::Config;
+use setia_backend::password::PasswordChecks;
 use setia_backend::sessions::DbSessionStore;
 use setia_backend::{AppState, Db};
 use std::net::SocketAddr;
@@ -46,7 +50,8 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         db.optimize().await?;
     }
     DbSessionStore::new(&db).migrate().await.context("create the session table")?;
-    Ok(AppState { db, config: Arc::new(config), promotions: Default::default() })
+    let password_checks = Arc::new(PasswordChecks::new(config.limits.password_checks, config.limits.password_wait));
+    Ok(AppState { db, config: Arc::new(config), promotions: Default::default(), password_checks })
 }
 
 /// Deletes expired sessions every hour (any instance may do it; the delete is idempotent).
@@ -94,10 +99,12 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     let (metric_layer, _) = metrics::layer_and_handle();
 
+    let api = crate::api::router().layer(from_fn_with_state(BodyLimit { bytes: API_BODY_LIMIT, api: true }, limit_body));
+    let sign_in_rate = SignInRate::new(&state.config.limits);
+
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
-        .nest("/api/v1", crate::api::router())
         .leptos_routes_with_context(
             &server_state,
             routes,
@@ -114,10 +121,15 @@ pub fn router(state: AppState) -> Router {
             },
             shell,
         ))
+        // Everything so far (pages, server functions, the fallback) reads forms;
+        // the API, nested after this layer, has its own larger limit.
+        .layer(from_fn_with_state(BodyLimit { bytes: FORM_BODY_LIMIT, api: false }, limit_body))
+        .nest("/api/v1", api)
         .layer(axum::middleware::from_fn(crate::error_status::server_fn_error_status))
         .layer(axum::middleware::from_fn_with_state(allowed, refuse_cross_site))
         .layer(sessions)
         .layer(CompressionLayer::new())
+        .layer(from_fn_with_state(sign_in_rate, limit_sign_in))
         .layer(metric_layer)
         .layer(TraceLayer::new_for_http())
         .with_state(server_state)

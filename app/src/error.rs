@@ -21,6 +21,12 @@ pub enum AppError {
     InvalidCredentials,
     #[error("too many failed logins; try again in {retry_after_minutes} minutes")]
     TooManyAttempts { retry_after_minutes: i64 },
+    /// Too many requests from this address (sign-in rate limit).
+    #[error("too many requests; try again in {retry_after_seconds} seconds")]
+    RateLimited { retry_after_seconds: u64 },
+    /// The server is at its limit of expensive work (password checks); retry shortly.
+    #[error("the server is busy; try again in a moment")]
+    Busy,
     /// Input that is well-formed but not acceptable. `code` is stable and
     /// translatable; `message` is the English text.
     #[error("{field}: {message}")]
@@ -52,6 +58,8 @@ impl AppError {
             AppError::CrossSite => "cross_site_request",
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Busy => "busy",
             AppError::Invalid { code, .. } => code,
             AppError::Conflict { code, .. } => code,
             AppError::NotFound => "not_found",
@@ -74,7 +82,8 @@ impl AppError {
         match self {
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::Forbidden | AppError::CrossSite => 403,
-            AppError::TooManyAttempts { .. } => 429,
+            AppError::TooManyAttempts { .. } | AppError::RateLimited { .. } => 429,
+            AppError::Busy => 503,
             AppError::Invalid { .. } => 422,
             AppError::Conflict { .. } => 409,
             AppError::NotFound => 404,

@@ -61,11 +61,15 @@ pub async fn require_any(roles: &[Role]) -> Result<StaffUser, AppError> {
     }
 }
 
-/// The caller's IP address, for the audit log.
+/// The caller's IP address, for the audit log and sign-in throttling: the peer,
+/// or the configured proxy header ([`setia_backend::limits::ServerLimits::client_ip`]).
 pub async fn client_ip() -> Option<String> {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
-    leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.ok().map(|ConnectInfo(a)| a.ip().to_string())
+    let peer = leptos_axum::extract::<ConnectInfo<SocketAddr>>().await.ok().map(|ConnectInfo(a)| a.ip());
+    let state = app_state().ok()?;
+    let parts = use_context::<http::request::Parts>()?;
+    state.config.limits.client_ip(&parts.headers, peer).map(|ip| ip.to_string())
 }
 
 /// True when the call is a plain HTML form post (no JavaScript yet): the

@@ -113,6 +113,8 @@ pub struct Config {
     /// (e.g. `https://setia.example.com` behind a proxy that rewrites Host).
     pub allowed_origins: Vec<String>,
     pub db_max_connections: u32,
+    /// Request sizes, sign-in rates, the client IP and who reads `/metrics`.
+    pub limits: crate::limits::ServerLimits,
 }
 
 impl Config {
@@ -169,7 +171,9 @@ impl Config {
                 value: max_raw,
                 expected: "a whole number above 0",
             })?;
+        let limits = crate::limits::ServerLimits::from_lookup(&get)?;
         Ok(Config {
+            limits,
             database_url,
             addr,
             log,

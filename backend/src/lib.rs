@@ -12,6 +12,7 @@ pub mod db;
 pub mod db_maintenance;
 pub mod demo_data;
 pub mod jobs;
+pub mod limits;
 pub mod login;
 pub mod notifications;
 pub mod order_expiry;

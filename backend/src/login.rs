@@ -1,14 +1,27 @@
-//! Staff login: password check, per-account throttling, audit.
+//! Staff login: password check, throttling, audit.
 //!
-//! Throttle rule: after [`MAX_FAILURES`] failed logins for one email within
-//! [`THROTTLE_WINDOW_MINUTES`], further attempts for that email are refused,
-//! without checking the password, until the oldest of those failures leaves the
-//! window. Failures are rows, so the rule holds across restarts and instances.
+//! Throttle rules (failures are rows, so they hold across restarts and instances):
+//! - An email is locked after [`MAX_FAILURES`] failed logins within
+//!   [`THROTTLE_WINDOW_MINUTES`] for the IPs those failures came from, until the
+//!   oldest of them leaves the window.
+//! - An IP with no failure for that email (the owner at their own desk) is held
+//!   back by other IPs' failures only while [`MAX_FAILURES`] of them fall within
+//!   the last [`CLEAN_IP_WINDOW_SECONDS`]: a minute is short enough that a
+//!   stranger guessing cannot lock an admin out for longer than that after the
+//!   guessing stops, and long enough that guessers spread over many IPs still get
+//!   at most five guesses a minute at one account.
+//! - One IP may fail [`MAX_IP_FAILURES`] times within the window, whatever the
+//!   emails, before it is refused.
+//!
+//! An attempt is recorded as a failure *before* the password is checked, in a
+//! transaction that first takes the email's and the IP's locks, and is deleted
+//! when the password was right. So a burst of parallel guesses cannot all pass
+//! the check: the sixth finds five rows and is refused unverified.
 
 use crate::audit::{self, Actor, AuditEntry};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::dispatch;
-use crate::password::verify_password;
+use crate::password::{CheckError, PasswordChecks};
 use crate::staff::{self, StaffUser};
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
@@ -17,6 +30,8 @@ use setia_domain::Email;
 
 pub const MAX_FAILURES: i64 = 5;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+pub const CLEAN_IP_WINDOW_SECONDS: i64 = 60;
+pub const MAX_IP_FAILURES: i64 = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoginError {
@@ -26,46 +41,145 @@ pub enum LoginError {
     InvalidCredentials,
     #[error("too many failed logins; try again in {retry_after_minutes} minutes")]
     TooManyAttempts { retry_after_minutes: i64 },
+    /// Over 254 characters or with control characters: refused before any work.
+    #[error("this is not an email address")]
+    MalformedEmail,
+    #[error("too many sign-ins at once; try again in a moment")]
+    Busy,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
 
-/// When an email is locked out, how long until it may try again.
-pub fn lockout_remaining(failures_in_window: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<Duration> {
-    if (failures_in_window.len() as i64) < MAX_FAILURES {
+/// How long until `failures` (times) drop below `max` within `window`.
+fn lockout(failures: &[DateTime<Utc>], max: i64, window: Duration, now: DateTime<Utc>) -> Option<Duration> {
+    let mut recent: Vec<DateTime<Utc>> = failures.iter().copied().filter(|t| *t > now - window).collect();
+    if (recent.len() as i64) < max {
         return None;
     }
     // The window reopens when enough of the recent failures have aged out.
-    let mut sorted = failures_in_window.to_vec();
-    sorted.sort_unstable_by(|a, b| b.cmp(a));
-    let deciding = sorted[(MAX_FAILURES - 1) as usize];
-    let reopens = deciding + Duration::minutes(THROTTLE_WINDOW_MINUTES);
+    recent.sort_unstable_by(|a, b| b.cmp(a));
+    let reopens = recent[(max - 1) as usize] + window;
     (reopens > now).then(|| reopens - now)
 }
 
-async fn recent_failures(db: &Db, email: &str, now: DateTime<Utc>) -> anyhow::Result<Vec<DateTime<Utc>>> {
+/// When an email is locked out (every failure counts), how long until it may try again.
+pub fn lockout_remaining(failures_in_window: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<Duration> {
+    lockout(failures_in_window, MAX_FAILURES, Duration::minutes(THROTTLE_WINDOW_MINUTES), now)
+}
+
+/// A recorded failure: when, and from where.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Failure {
+    pub attempted_at: DateTime<Utc>,
+    pub ip: Option<String>,
+}
+
+/// The throttle rules above: how long `ip` must wait before trying `email`,
+/// given the email's failures and the IP's failures (any email) in the window.
+pub fn wait_before_attempt(email_failures: &[Failure], ip_failures: &[DateTime<Utc>], ip: Option<&str>, now: DateTime<Utc>) -> Option<Duration> {
+    let window = Duration::minutes(THROTTLE_WINDOW_MINUTES);
+    let by_ip = lockout(ip_failures, MAX_IP_FAILURES, window, now);
+    let all: Vec<DateTime<Utc>> = email_failures.iter().map(|f| f.attempted_at).collect();
+    let has_failed_here = ip.is_none() || email_failures.iter().any(|f| f.ip.as_deref() == ip);
+    let by_email = if has_failed_here {
+        lockout(&all, MAX_FAILURES, window, now)
+    } else {
+        lockout(&all, MAX_FAILURES, Duration::seconds(CLEAN_IP_WINDOW_SECONDS), now)
+    };
+    by_ip.max(by_email)
+}
+
+/// Takes the email's and the IP's throttle locks for this transaction
+/// (PostgreSQL advisory locks, in key order; SQLite's write lock already holds).
+async fn lock_throttle(tx: &mut Tx, claimed: &str, ip: Option<&str>) -> anyhow::Result<()> {
+    if tx.for_update().is_empty() {
+        return Ok(());
+    }
+    let mut keys = vec![throttle_key("email", claimed)];
+    if let Some(ip) = ip {
+        keys.push(throttle_key("ip", ip));
+    }
+    keys.sort_unstable();
+    for key in keys {
+        dispatch!(tx tx, |c| sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(key).execute(c).await.map(|r| r.rows_affected()))
+            .context("take the sign-in throttle lock")?;
+    }
+    Ok(())
+}
+
+fn throttle_key(kind: &str, value: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("setia-login-{kind}:{value}"));
+    i64::from_be_bytes(digest[..8].try_into().expect("8 bytes"))
+}
+
+/// Claims an attempt: refuses it (audited, not counted) when throttled, else
+/// records it as a failure now and returns that row's id.
+async fn claim_attempt(db: &Db, claimed: &str, ip: Option<&str>, now: DateTime<Utc>) -> Result<i64, LoginError> {
     let since = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    dispatch!(db, |c| sqlx::query_scalar::<_, DateTime<Utc>>(
-        "SELECT attempted_at FROM login_failures WHERE email = $1 AND attempted_at > $2"
+    let mut tx = db.begin_write().await?;
+    lock_throttle(&mut tx, claimed, ip).await?;
+    let email_failures = dispatch!(tx &mut tx, |c| sqlx::query_as::<_, Failure>(
+        "SELECT attempted_at, ip FROM login_failures WHERE email = $1 AND attempted_at > $2"
     )
-    .bind(email)
+    .bind(claimed)
     .bind(since)
     .fetch_all(c)
     .await)
-    .context("load recent login failures")
+    .context("load recent login failures")?;
+    let ip_failures = match ip {
+        Some(ip) => dispatch!(tx &mut tx, |c| sqlx::query_scalar::<_, DateTime<Utc>>(
+            "SELECT attempted_at FROM login_failures WHERE ip = $1 AND attempted_at > $2 ORDER BY attempted_at DESC LIMIT $3"
+        )
+        .bind(ip)
+        .bind(since)
+        .bind(MAX_IP_FAILURES)
+        .fetch_all(c)
+        .await)
+        .context("load the IP's recent login failures")?,
+        None => Vec::new(),
+    };
+    if let Some(wait) = wait_before_attempt(&email_failures, &ip_failures, ip, now) {
+        // Audited but not counted: refused attempts must not extend the lockout.
+        audit_failure(&mut tx, claimed, ip, now, "throttled").await?;
+        tx.commit().await?;
+        let minutes = (wait.num_seconds() + 59) / 60;
+        return Err(LoginError::TooManyAttempts { retry_after_minutes: minutes.max(1) });
+    }
+    let id = dispatch!(tx &mut tx, |c| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO login_failures (email, ip, attempted_at) VALUES ($1, $2, $3) RETURNING id"
+    )
+    .bind(claimed)
+    .bind(ip)
+    .bind(now)
+    .fetch_one(c)
+    .await)
+    .context("record login attempt")?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Checks an email and password. On success the caller starts the session.
 #[tracing::instrument(skip_all)]
-pub async fn login(db: &Db, email_raw: &str, password: String, ip: Option<String>) -> Result<StaffUser, LoginError> {
-    let now = Utc::now();
-    let claimed = email_raw.trim().to_lowercase();
-    if let Some(wait) = lockout_remaining(&recent_failures(db, &claimed, now).await?, now) {
-        // Audited but not counted: refused attempts must not extend the lockout.
-        record_failure(db, &claimed, ip, now, "throttled", false).await?;
-        let minutes = (wait.num_seconds() + 59) / 60;
-        return Err(LoginError::TooManyAttempts { retry_after_minutes: minutes.max(1) });
+pub async fn login(db: &Db, checks: &PasswordChecks, email_raw: &str, password: String, ip: Option<String>) -> Result<StaffUser, LoginError> {
+    login_at(db, checks, email_raw, password, ip, Utc::now()).await
+}
+
+/// [`login`] at a given moment (tests move the clock).
+pub async fn login_at(
+    db: &Db,
+    checks: &PasswordChecks,
+    email_raw: &str,
+    password: String,
+    ip: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<StaffUser, LoginError> {
+    // Nothing is stored or hashed for what cannot be an email (RFC 5321: 254).
+    if email_raw.chars().count() > 254 || email_raw.chars().any(char::is_control) {
+        return Err(LoginError::MalformedEmail);
     }
+    let claimed = email_raw.trim().to_lowercase();
+    let attempt = claim_attempt(db, &claimed, ip.as_deref(), now).await?;
     let found = match Email::parse(&claimed) {
         Ok(email) => staff::find_credentials(db, &email).await?,
         Err(_) => None,
@@ -74,68 +188,64 @@ pub async fn login(db: &Db, email_raw: &str, password: String, ip: Option<String
         Some((u, h)) => (Some(u), Some(h)),
         None => (None, None),
     };
-    let password_ok = verify_password(password, hash).await?;
-    match user {
+    let password_ok = match checks.verify(password, hash).await {
+        Ok(ok) => ok,
+        Err(CheckError::Busy) => {
+            // Never checked: the attempt does not count against the account.
+            forget_attempt(db, attempt).await?;
+            return Err(LoginError::Busy);
+        }
+        Err(CheckError::Unexpected(e)) => return Err(e.into()),
+    };
+    let mut tx = db.begin_write().await?;
+    let outcome = match user {
         Some(user) if password_ok && user.active => {
-            let mut tx = db.begin_write().await?;
-            dispatch!(tx &mut tx, |c| sqlx::query("DELETE FROM login_failures WHERE email = $1")
+            // The attempt was right after all; this IP's earlier failures go with it.
+            dispatch!(tx &mut tx, |c| sqlx::query("DELETE FROM login_failures WHERE id = $1 OR (email = $2 AND ip IS NOT DISTINCT FROM $3)")
+                .bind(attempt)
                 .bind(&claimed)
+                .bind(&ip)
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected()))
             .context("clear login failures")?;
-            audit::record(
-                &mut tx,
-                AuditEntry {
-                    actor: Actor::staff(user.id, &user.email),
-                    action: "auth.login",
-                    entity_type: "staff_user",
-                    entity_id: Some(user.id.to_string()),
-                    before: None,
-                    after: None,
-                    ip,
-                    at: now,
-                },
-            )
-            .await?;
-            tx.commit().await?;
+            let entry = AuditEntry {
+                actor: Actor::staff(user.id, &user.email),
+                action: "auth.login",
+                entity_type: "staff_user",
+                entity_id: Some(user.id.to_string()),
+                before: None,
+                after: None,
+                ip,
+                at: now,
+            };
+            audit::record(&mut tx, entry).await?;
             Ok(user)
         }
         Some(user) if password_ok => {
-            record_failure(db, &claimed, ip, now, "inactive", true).await?;
+            audit_failure(&mut tx, &claimed, ip.as_deref(), now, "inactive").await?;
             tracing::info!(staff_id = user.id, "login refused: account deactivated");
             Err(LoginError::InvalidCredentials)
         }
         _ => {
-            record_failure(db, &claimed, ip, now, "wrong_credentials", true).await?;
+            audit_failure(&mut tx, &claimed, ip.as_deref(), now, "wrong_credentials").await?;
             Err(LoginError::InvalidCredentials)
         }
-    }
+    };
+    tx.commit().await?;
+    outcome
 }
 
-async fn record_failure(
-    db: &Db,
-    claimed: &str,
-    ip: Option<String>,
-    now: DateTime<Utc>,
-    reason: &str,
-    counts_toward_throttle: bool,
-) -> anyhow::Result<()> {
+async fn forget_attempt(db: &Db, attempt: i64) -> anyhow::Result<()> {
     let mut tx = db.begin_write().await?;
-    if counts_toward_throttle {
-        dispatch!(tx &mut tx, |c| sqlx::query(
-        "INSERT INTO login_failures (email, ip, attempted_at) VALUES ($1, $2, $3)"
-    )
-    .bind(claimed)
-    .bind(&ip)
-    .bind(now)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))
-    .context("record login failure")?;
-    }
+    dispatch!(tx &mut tx, |c| sqlx::query("DELETE FROM login_failures WHERE id = $1").bind(attempt).execute(c).await.map(|r| r.rows_affected()))
+        .context("forget an unchecked login attempt")?;
+    tx.commit().await
+}
+
+async fn audit_failure(tx: &mut Tx, claimed: &str, ip: Option<&str>, now: DateTime<Utc>, reason: &str) -> anyhow::Result<()> {
     audit::record(
-        &mut tx,
+        tx,
         AuditEntry {
             actor: Actor::anonymous(claimed),
             action: "auth.login_failed",
@@ -143,12 +253,11 @@ async fn record_failure(
             entity_id: None,
             before: None,
             after: Some(json!({"email": claimed, "reason": reason})),
-            ip,
+            ip: ip.map(str::to_string),
             at: now,
         },
     )
-    .await?;
-    tx.commit().await
+    .await
 }
 
 /// Audits a logout in its own transaction.
@@ -184,6 +293,30 @@ mod tests {
         let wait = lockout_remaining(&five, now).unwrap();
         // The fifth most recent failure was 4 minutes ago: 11 minutes remain.
         assert_eq!(wait.num_minutes(), 11);
+    }
+
+    fn failure(ago_seconds: i64, ip: &str, now: DateTime<Utc>) -> Failure {
+        Failure { attempted_at: now - Duration::seconds(ago_seconds), ip: Some(ip.into()) }
+    }
+
+    #[test]
+    fn other_ips_failures_hold_a_clean_ip_back_for_a_minute_only() {
+        let now = Utc::now();
+        let five_from_a: Vec<Failure> = (0..5).map(|i| failure(10 + i, "10.0.0.1", now)).collect();
+        assert!(wait_before_attempt(&five_from_a, &[], Some("10.0.0.1"), now).is_some(), "the guessing IP waits");
+        let clean = wait_before_attempt(&five_from_a, &[], Some("10.0.0.2"), now).expect("a burst a moment ago");
+        assert!(clean <= Duration::seconds(CLEAN_IP_WINDOW_SECONDS), "{clean:?}");
+        let two_minutes_on: Vec<Failure> = (0..5).map(|i| failure(120 + i, "10.0.0.1", now)).collect();
+        assert_eq!(wait_before_attempt(&two_minutes_on, &[], Some("10.0.0.2"), now), None);
+        assert!(wait_before_attempt(&two_minutes_on, &[], Some("10.0.0.1"), now).is_some());
+    }
+
+    #[test]
+    fn one_ip_failing_on_many_emails_is_refused() {
+        let now = Utc::now();
+        let ip_failures: Vec<DateTime<Utc>> = (0..MAX_IP_FAILURES).map(|i| now - Duration::seconds(i)).collect();
+        assert!(wait_before_attempt(&[], &ip_failures, Some("10.0.0.9"), now).is_some());
+        assert_eq!(wait_before_attempt(&[], &ip_failures[1..], Some("10.0.0.9"), now), None);
     }
 
     #[test]

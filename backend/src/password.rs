@@ -76,6 +76,42 @@ pub async fn verify_password(candidate: String, stored: Option<PasswordHash>) ->
     .context("password verification task")?
 }
 
+/// At most `n` password verifications at once in this instance: each takes
+/// 19 MiB and tens of milliseconds of a core, and sign-in is open to anyone.
+#[derive(Debug)]
+pub struct PasswordChecks {
+    permits: tokio::sync::Semaphore,
+    wait: std::time::Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// No check could start within the wait: the caller answers 503 `busy`.
+    #[error("too many sign-ins at once; try again in a moment")]
+    Busy,
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl PasswordChecks {
+    pub fn new(n: usize, wait: std::time::Duration) -> Self {
+        PasswordChecks { permits: tokio::sync::Semaphore::new(n.max(1)), wait }
+    }
+
+    /// [`verify_password`] once a slot is free, or [`CheckError::Busy`] after the wait.
+    pub async fn verify(&self, candidate: String, stored: Option<PasswordHash>) -> Result<bool, CheckError> {
+        let permit = tokio::time::timeout(self.wait, self.permits.acquire()).await.map_err(|_| CheckError::Busy)?;
+        let _permit = permit.context("password check slots closed")?;
+        Ok(verify_password(candidate, stored).await?)
+    }
+}
+
+impl Default for PasswordChecks {
+    fn default() -> Self {
+        PasswordChecks::new(2, std::time::Duration::from_secs(2))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,4 +10,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// This instance's index of the active promotions.
     pub promotions: Arc<crate::promotion_catalog::PromotionCatalog>,
+    /// This instance's cap on concurrent password checks (sign-in).
+    pub password_checks: Arc<crate::password::PasswordChecks>,
 }

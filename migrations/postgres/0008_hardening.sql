@@ -4,3 +4,6 @@
 ALTER TABLE payment_rejections DROP CONSTRAINT payment_rejections_reason_check;
 ALTER TABLE payment_rejections ADD CONSTRAINT payment_rejections_reason_check
     CHECK (reason IN ('order_not_payable', 'amount_mismatch', 'already_paid', 'payment_ref_used', 'promotion_limit_reached'));
+
+-- Sign-in is throttled per IP too (backend/src/login.rs).
+CREATE INDEX login_failures_ip_time ON login_failures (ip, attempted_at);

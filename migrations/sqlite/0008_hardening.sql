@@ -16,3 +16,6 @@ DROP TABLE payment_rejections;
 ALTER TABLE payment_rejections_new RENAME TO payment_rejections;
 CREATE INDEX payment_rejections_order ON payment_rejections (order_id, created_at);
 CREATE INDEX payment_rejections_created ON payment_rejections (created_at);
+
+-- Sign-in is throttled per IP too (backend/src/login.rs).
+CREATE INDEX login_failures_ip_time ON login_failures (ip, attempted_at);

@@ -63,20 +63,38 @@ pub struct TestApp {
 }
 
 pub fn config_for(database_url: &str) -> Config {
+    config_with(database_url, &[])
+}
+
+/// The test configuration with `extra` settings on top. Tests sign in many times
+/// from 127.0.0.1, so the per-IP sign-in rate is high unless a test sets it.
+pub fn config_with(database_url: &str, extra: &[(&str, &str)]) -> Config {
     let url = database_url.to_string();
-    Config::from_lookup(move |k| match k {
-        "DATABASE_URL" => Some(url.clone()),
-        "SETIA_ADDR" => Some("127.0.0.1:0".into()),
-        "SETIA_DB_MAX_CONNECTIONS" => Some("5".into()),
-        _ => None,
+    let extra: Vec<(String, String)> = extra.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    Config::from_lookup(move |k| {
+        if let Some((_, v)) = extra.iter().find(|(name, _)| name == k) {
+            return Some(v.clone());
+        }
+        match k {
+            "DATABASE_URL" => Some(url.clone()),
+            "SETIA_ADDR" => Some("127.0.0.1:0".into()),
+            "SETIA_DB_MAX_CONNECTIONS" => Some("5".into()),
+            "SETIA_SIGN_IN_PER_MINUTE" => Some("1000".into()),
+            _ => None,
+        }
     })
     .expect("test config")
 }
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// A fresh app whose configuration has `extra` settings.
+    pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
         let (url, dir) = fresh_database_url(backend).await;
-        Self::spawn_on(backend, &url, dir.map(Arc::new)).await
+        Self::spawn_configured(backend, config_with(&url, extra), &url, dir.map(Arc::new)).await
     }
 
     /// A second instance on the same database (another node behind a load balancer).
@@ -85,7 +103,10 @@ impl TestApp {
     }
 
     async fn spawn_on(backend: Backend, url: &str, dir: Option<Arc<tempfile::TempDir>>) -> TestApp {
-        let config = config_for(url);
+        Self::spawn_configured(backend, config_for(url), url, dir).await
+    }
+
+    async fn spawn_configured(backend: Backend, config: Config, url: &str, dir: Option<Arc<tempfile::TempDir>>) -> TestApp {
         let state = setia::server::prepare(config).await.expect("prepare app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -33,7 +33,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use setia_backend::sessions::STAFF_ID_KEY;
 
     let state = app_state()?;
-    let outcome = login::login(&state.db, &email, password, client_ip().await).await;
+    let outcome = login::login(&state.db, &state.password_checks, &email, password, client_ip().await).await;
     let result = match outcome {
         Ok(user) => {
             let session = session().await?;
@@ -44,6 +44,8 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         }
         Err(LoginError::InvalidCredentials) => Err(AppError::InvalidCredentials),
         Err(LoginError::TooManyAttempts { retry_after_minutes }) => Err(AppError::TooManyAttempts { retry_after_minutes }),
+        Err(e @ LoginError::MalformedEmail) => Err(AppError::invalid("email", "email_malformed", e.to_string())),
+        Err(LoginError::Busy) => Err(AppError::Busy),
         Err(LoginError::Unexpected(e)) => Err(AppError::internal(e)),
     };
     if is_plain_form_post() {

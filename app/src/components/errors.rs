@@ -15,6 +15,8 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> Str
         AppError::TooManyAttempts { retry_after_minutes } => {
             t_string!(i18n, errors.too_many_attempts, minutes = *retry_after_minutes).to_string()
         }
+        AppError::RateLimited { .. } => t_string!(i18n, errors.rate_limited).to_string(),
+        AppError::Busy => t_string!(i18n, errors.busy).to_string(),
         AppError::NotFound => t_string!(i18n, errors.not_found).to_string(),
         AppError::Internal => t_string!(i18n, errors.internal).to_string(),
         AppError::Transport { .. } => t_string!(i18n, errors.transport).to_string(),
@@ -33,6 +35,8 @@ pub fn code_text(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> Option<S
         "cross_site_request" => t_string!(i18n, errors.cross_site_request).to_string(),
         "invalid_credentials" => t_string!(i18n, errors.invalid_credentials).to_string(),
         "internal" => t_string!(i18n, errors.internal).to_string(),
+        "rate_limited" => t_string!(i18n, errors.rate_limited).to_string(),
+        "busy" => t_string!(i18n, errors.busy).to_string(),
         "email_malformed" => t_string!(i18n, errors.email_malformed).to_string(),
         "email_taken" => t_string!(i18n, errors.email_taken).to_string(),
         "name_required" => t_string!(i18n, errors.name_required).to_string(),

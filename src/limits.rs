@@ -1,0 +1,94 @@
+//! The HTTP side of `setia_backend::limits`: request bodies read only up to their
+//! route's limit, the per-IP sign-in rate, and who may read `/metrics`.
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use setia_app::error::AppError;
+use setia_backend::limits::ServerLimits;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+/// The caller's address by the configured rule (peer or trusted proxy header).
+pub fn client_ip(limits: &ServerLimits, req: &Request) -> Option<IpAddr> {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip());
+    limits.client_ip(req.headers(), peer)
+}
+
+/// Reads the body up to `limit` bytes before anything parses it, and answers 413
+/// `body_too_large` past that, whether or not the client declared a length.
+/// (axum's own default limit covers only its extractors; server functions read
+/// the raw body.)
+pub async fn limit_body(State(limit): State<BodyLimit>, req: Request, next: Next) -> Response {
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit.bytes as u64) {
+        return too_large(limit);
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, limit.bytes).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(_) => too_large(limit),
+    }
+}
+
+/// A route group's body limit, and whether its errors take the REST API's format.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit {
+    pub bytes: usize,
+    pub api: bool,
+}
+
+fn too_large(limit: BodyLimit) -> Response {
+    let message = format!("the request body is larger than {} KB", limit.bytes / 1024);
+    let body = if limit.api {
+        serde_json::json!({"error": {"code": "body_too_large", "message": message}})
+    } else {
+        serde_json::to_value(AppError::BadRequest { message }).unwrap_or_default()
+    };
+    (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response()
+}
+
+/// Per-IP sign-in attempts (governor's GCRA, the engine of tower_governor). Kept
+/// per instance: it bounds each instance's argon2 work; the database-backed
+/// throttle in `backend/src/login.rs` is what holds across instances.
+pub struct SignInRate {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    limits: ServerLimits,
+}
+
+impl SignInRate {
+    pub fn new(limits: &ServerLimits) -> Arc<SignInRate> {
+        let per_minute = NonZeroU32::new(limits.sign_in_per_minute).unwrap_or(NonZeroU32::MIN);
+        Arc::new(SignInRate { limiter: RateLimiter::keyed(Quota::per_minute(per_minute)), limits: limits.clone() })
+    }
+}
+
+const SIGN_IN_PATH: &str = "/api/login";
+
+pub async fn limit_sign_in(State(rate): State<Arc<SignInRate>>, req: Request, next: Next) -> Response {
+    if req.method() != axum::http::Method::POST || req.uri().path() != SIGN_IN_PATH {
+        return next.run(req).await;
+    }
+    // Without an address (proxy header configured but missing) callers share one bucket.
+    let ip = client_ip(&rate.limits, &req).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    if rate.limiter.len() > 100_000 {
+        // Forget addresses whose allowance is full again: memory stays bounded.
+        rate.limiter.retain_recent();
+    }
+    let Err(not_until) = rate.limiter.check_key(&ip) else { return next.run(req).await };
+    let seconds = not_until.wait_time_from(DefaultClock::default().now()).as_secs() + 1;
+    let plain_form = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    let mut res = if plain_form {
+        (StatusCode::SEE_OTHER, [(header::LOCATION, "/login?error=rate_limited")]).into_response()
+    } else {
+        let err = AppError::RateLimited { retry_after_seconds: seconds };
+        (StatusCode::TOO_MANY_REQUESTS, axum::Json(serde_json::to_value(err).unwrap_or_default())).into_response()
+    };
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    res
+}
