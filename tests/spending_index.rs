@@ -349,7 +349,8 @@ both_backends!(a_refresh_recomputes_only_the_changed_customers, |app| async move
     // payment left the 30-day window. Nobody else changed. (At 20 minutes the
     // next refresh's margin would still reach back to that payment.)
     let t2 = s.t0 + Duration::minutes(21);
-    assert_eq!(spending_index::refresh(db, t2).await.unwrap(), Refreshed::Changed { customers: 3 });
+    // No sample check here: it would put Budi right (see the next test).
+    assert_eq!(spending_index::refresh_checking(db, t2, 0).await.unwrap(), Refreshed::Changed { customers: 3, repaired: 0 });
     let (rows, windows) = index_rows(db).await;
     let state: (DateTime<Utc>, i64) =
         dispatch!(db, |c| sqlx::query_as("SELECT as_of, customers FROM customer_spending_index_state").fetch_one(c).await).unwrap();
@@ -370,9 +371,27 @@ both_backends!(a_refresh_recomputes_only_the_changed_customers, |app| async move
 
     // Nothing changed since: the refresh only moves as_of.
     let t3 = t2 + Duration::minutes(40);
-    assert_eq!(spending_index::refresh(db, t3).await.unwrap(), Refreshed::Changed { customers: 0 });
+    assert_eq!(spending_index::refresh(db, t3).await.unwrap(), Refreshed::Changed { customers: 0, repaired: 0 });
     assert_eq!(index_rows(db).await, (full_rows, full_windows));
     assert_eq!(census(db, t3).await, live_census(db, t3).await);
+});
+
+// The index trusts every write to commit within its margin; each refresh checks
+// a sample of rows against live values and repairs any that drifted.
+both_backends!(a_refresh_finds_and_repairs_rows_that_drifted_from_live_values, |app| async move {
+    use spending_index::Refreshed;
+    let db = &app.state.db;
+    let s = store(db).await;
+    tamper(db, s.budi, 99_000_000).await;
+    tamper_window(db, s.ani, 30, 1).await;
+    // Only the edge customer changed (a payment left the 30-day window).
+    let later = s.t0 + Duration::minutes(40);
+    assert_eq!(spending_index::refresh(db, later).await.unwrap(), Refreshed::Changed { customers: 1, repaired: 2 });
+    let refreshed = index_rows(db).await;
+    assert_eq!(spending_index::rebuild(db, later).await.unwrap(), 5);
+    assert_eq!(refreshed, index_rows(db).await, "every row is what a full rebuild computes");
+    let metrics = setia::metrics::layer_and_handle().1.render();
+    assert!(metrics.contains("setia_spending_index_repaired_total"), "{metrics}");
 });
 
 both_backends!(a_rebuild_in_small_chunks_writes_what_one_chunk_writes, |app| async move {

@@ -66,6 +66,15 @@ pub enum ConnectError {
     Migrate(String),
 }
 
+/// A PostgreSQL write transaction, bounded in the same round trip as its BEGIN:
+/// a lock wait ends after 10 s, a statement after 120 s, a pause between
+/// statements after 60 s. The spending index trusts that a write is committed
+/// within its 15-minute margin of the time it stamps (`spending_index`); without
+/// these a write stuck behind a lock could commit any time later. (SQLite waits
+/// at most its 10 s busy timeout for the one write lock.)
+pub const POSTGRES_BEGIN_WRITE: &str =
+    "BEGIN; SET LOCAL lock_timeout = '10s'; SET LOCAL statement_timeout = '120s'; SET LOCAL idle_in_transaction_session_timeout = '60s'";
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -131,10 +140,11 @@ impl Db {
     }
 
     /// Starts a transaction for a mutation (see [`Tx`]).
+    /// Starts a write transaction (see [`POSTGRES_BEGIN_WRITE`] for PostgreSQL's bounds).
     pub async fn begin_write(&self) -> anyhow::Result<Tx> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.context("begin sqlite transaction")?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await.context("begin postgres transaction")?),
+            Db::Postgres(p) => Tx::Postgres(p.begin_with(POSTGRES_BEGIN_WRITE).await.context("begin postgres transaction")?),
         })
     }
 

@@ -26,6 +26,7 @@ pub mod promotions;
 pub mod sessions;
 pub mod settings;
 pub mod spending_index;
+pub mod spending_index_check;
 pub mod staff;
 pub mod tier_census;
 pub mod tiers;

@@ -213,7 +213,7 @@ fn changed_ids(changed: &[i64]) -> String {
 
 /// `FROM customers c LEFT JOIN (spending per window) s …`: every customer (or
 /// `only` some) with their spending in `windows`, NULL where they spent nothing.
-fn customers_with_spending(windows: &[TierWindow], now: DateTime<Utc>, params: &mut Params, only: Option<&[i64]>) -> String {
+pub(crate) fn customers_with_spending(windows: &[TierWindow], now: DateTime<Utc>, params: &mut Params, only: Option<&[i64]>) -> String {
     let spend = spending_subquery(windows, now, params, only);
     let restrict = match only {
         Some(ids) => format!(" WHERE c.id IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
@@ -297,7 +297,9 @@ pub async fn rebuild_in_chunks(db: &Db, now: DateTime<Utc>, chunk: i64) -> anyho
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refreshed {
     /// Only the customers whose facts may have changed were recomputed.
-    Changed { customers: usize },
+    /// Only the customers whose facts may have changed were recomputed; of the
+    /// rows sampled afterwards, `repaired` differed from live values.
+    Changed { customers: usize, repaired: usize },
     /// Every customer was recomputed (first build, another ladder, or too many changes).
     Full { customers: i64 },
 }
@@ -308,6 +310,12 @@ pub enum Refreshed {
 /// at `now` (that is what "unchanged" means). Otherwise a full [`rebuild`].
 #[tracing::instrument(skip_all)]
 pub async fn refresh(db: &Db, now: DateTime<Utc>) -> anyhow::Result<Refreshed> {
+    refresh_checking(db, now, crate::spending_index_check::SAMPLE).await
+}
+
+/// [`refresh`], then `sample` random rows compared with live values and
+/// repaired where they differ ([`crate::spending_index_check`]).
+pub async fn refresh_checking(db: &Db, now: DateTime<Utc>, sample: i64) -> anyhow::Result<Refreshed> {
     let mut tx = db.begin_write().await?;
     let ladder = lock_state(&mut tx).await?;
     let (_, _, windows): IndexState =
@@ -324,8 +332,9 @@ pub async fn refresh(db: &Db, now: DateTime<Utc>) -> anyhow::Result<Refreshed> {
         .await)
     .context("read indexed customer count")?;
     record_state(&mut tx, &ladder, now, before - removed + filled).await?;
+    let repaired = crate::spending_index_check::check_sample(&mut tx, &ladder, now, sample).await?;
     tx.commit().await?;
-    Ok(Refreshed::Changed { customers: ids.len() })
+    Ok(Refreshed::Changed { customers: ids.len(), repaired })
 }
 
 /// Locks the state row (concurrent rebuilds queue here) and reads the ladder.
@@ -338,7 +347,7 @@ async fn lock_state(tx: &mut Tx) -> anyhow::Result<Vec<TierRule>> {
 
 /// Recomputes the rows of the customers `ids` as of `now` under `ladder`;
 /// returns the customers written and the rows removed.
-async fn replace_rows(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, ids: &[i64]) -> anyhow::Result<(i64, i64)> {
+pub(crate) async fn replace_rows(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, ids: &[i64]) -> anyhow::Result<(i64, i64)> {
     if ids.is_empty() {
         return Ok((0, 0));
     }
@@ -436,7 +445,9 @@ pub fn job() -> Job {
                 let started = std::time::Instant::now();
                 let ms = || started.elapsed().as_millis() as u64;
                 Ok(match refresh(&db, now).await? {
-                    Refreshed::Changed { customers } => json!({ "rebuilt": "changed", "customers": customers, "milliseconds": ms() }),
+                    Refreshed::Changed { customers, repaired } => {
+                        json!({ "rebuilt": "changed", "customers": customers, "repaired": repaired, "milliseconds": ms() })
+                    }
                     Refreshed::Full { customers } => json!({ "rebuilt": "full", "customers": customers, "milliseconds": ms() }),
                 })
             })
