@@ -174,3 +174,144 @@ both_backends!(confirming_a_reservation_checks_the_promotion_limit_again, |app| 
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(count(&app, &confirmed).await, 1);
 });
+
+// The tier snapshot was read before the customer's lock: a payment that
+// committed while the checkout waited left the new order a tier behind. The test
+// holds the lock (the customer's row on PostgreSQL, the write lock on SQLite) and
+// commits that payment while the checkout waits.
+both_backends!(a_new_order_takes_the_tier_its_customer_has_once_the_lock_is_held, |app| async move {
+    let s = store(&app).await;
+    let r = app
+        .api("POST", "/tiers", Some(&s.admin), Some(json!({"name": "Gold", "min_spending": 100_000, "window_days": 365, "earn_rate_points": 1, "earn_rate_per": 1000, "discount_percent": 10})))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let budi = customer(&app, &s, "0812-4000-0015").await;
+    let mut blocker = app.state.db.begin_write().await.unwrap();
+    let lock = blocker.for_update();
+    dispatch!(tx &mut blocker, |c| sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM customers WHERE id = $1{lock}")).bind(budi).fetch_one(c).await)
+        .unwrap();
+    let app = std::sync::Arc::new(app);
+    let order = {
+        let (app, pos) = (app.clone(), s.pos.clone());
+        tokio::spawn(async move {
+            let body = json!({"source": "pos", "external_ref": "TIER-1", "customer_id": budi, "lines": [{"sku": "KOPI", "quantity": 1}]});
+            app.api("POST", "/orders", Some(&pos), Some(body)).await
+        })
+    };
+    // Long enough for the checkout to read the customer's facts and wait on the lock.
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let now = chrono::Utc::now();
+    dispatch!(tx &mut blocker, |c| sqlx::query(
+        "INSERT INTO orders (source, external_ref, customer_id, status, payment_deadline, subtotal, discount_total, points_discount, shipping, total,
+                             promotions_rejected, payment_ref, paid_at, created_at, updated_at)
+         VALUES ('pos', 'EARLIER', $1, 'paid', $2, 200000, 0, 0, 0, 200000, '[]', 'PAID-EARLIER', $2, $2, $2)"
+    )
+    .bind(budi)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+    blocker.commit().await.unwrap();
+    let r = order.await.unwrap();
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(r.body["tier"]["name"], "Gold", "{:?}", r.body);
+    assert_eq!(r.body["discount_total"], 2_500);
+});
+
+// A payment reference clash caught by the unique index (two orders paid with one
+// reference at the same moment) was refused but not recorded (SPEC §1: nothing
+// fails silently). Twenty orders paid at once with one reference: one is paid,
+// nineteen refusals are on record.
+both_backends!(every_refused_payment_of_a_shared_reference_is_recorded, |app| async move {
+    let s = store(&app).await;
+    let mut orders = Vec::new();
+    for i in 0..20 {
+        let r = app.api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": format!("REF-{i}"), "lines": [{"sku": "KOPI", "quantity": 1}]}))).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        orders.push(r.body["id"].as_i64().unwrap());
+    }
+    let app = std::sync::Arc::new(app);
+    let payments: Vec<_> = orders
+        .iter()
+        .map(|id| {
+            let (app, pos, id) = (app.clone(), s.pos.clone(), *id);
+            tokio::spawn(async move { app.api("POST", &format!("/orders/{id}/pay"), Some(&pos), Some(json!({"payment_ref": "SAME-REF", "amount": 25_000}))).await })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for p in payments {
+        let r = p.await.unwrap();
+        if r.status == 409 {
+            assert_eq!(r.body["error"]["code"], "payment_ref_used");
+        }
+        statuses.push(r.status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 19, "{statuses:?}");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM payment_rejections WHERE reason = 'payment_ref_used'").await, 19);
+});
+
+// Cancelling an order past its payment deadline called it "cancelled", as if it
+// had been called off in time; it expired, as payment and the job would find it.
+both_backends!(cancelling_an_overdue_order_expires_it, |app| async move {
+    let s = store(&app).await;
+    let promo = active_promotion(&app, &s, serde_json::from_str(LAST_USE).unwrap()).await;
+    let budi = customer(&app, &s, "0812-4000-0016").await;
+    let (order, _) = order_with_code(&app, budi, "OVERDUE-1", chrono::Utc::now() - chrono::Duration::minutes(2), 1).await;
+    let r = app.api("POST", &format!("/orders/{order}/cancel"), Some(&s.pos), None).await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert_eq!(r.body["error"]["code"], "order_not_pending");
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM orders WHERE id = {order} AND status = 'expired'")).await, 1);
+    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND status = 'released'")).await, 1);
+});
+
+// Nothing bounded how long a PostgreSQL write could wait and still commit, while
+// the spending index assumes every write commits within its 15-minute margin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_write_transaction_is_bounded_in_time() {
+    let app = TestApp::spawn(common::Backend::Postgres).await;
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    let mut show = Vec::new();
+    for setting in ["lock_timeout", "statement_timeout", "idle_in_transaction_session_timeout"] {
+        let v = dispatch!(tx &mut tx, |c| sqlx::query_scalar::<_, String>(&format!("SHOW {setting}")).fetch_one(c).await).unwrap();
+        show.push(v);
+    }
+    assert_eq!(show, ["10s", "2min", "1min"]);
+    tx.commit().await.unwrap();
+    // Only for the write transaction: a plain connection keeps the server's defaults.
+    let plain = dispatch!(&app.state.db, |c| sqlx::query_scalar::<_, String>("SHOW lock_timeout").fetch_one(c).await).unwrap();
+    assert_eq!(plain, "0");
+}
+
+// A customer's spending is summed in SQL; past i64 the sum fails (PostgreSQL's
+// cast, SQLite's SUM) and every list that includes the customer with it. Payment
+// keeps a customer's paid orders within MAX_CUSTOMER_SPENDING (10^18).
+both_backends!(a_payment_that_would_take_a_customers_spending_past_the_bound_is_refused, |app| async move {
+    let s = store(&app).await;
+    let budi = customer(&app, &s, "0812-4000-0017").await;
+    let now = chrono::Utc::now();
+    let near_bound = setia_domain::pricing::MAX_CUSTOMER_SPENDING - 10_000;
+    dispatch!(&app.state.db, |c| sqlx::query(
+        "INSERT INTO orders (source, external_ref, customer_id, status, payment_deadline, subtotal, discount_total, points_discount, shipping, total,
+                             promotions_rejected, payment_ref, paid_at, created_at, updated_at)
+         VALUES ('import', 'HUGE', $1, 'paid', $2, $3, 0, 0, 0, $3, '[]', 'PAID-HUGE', $2, $2, $2)"
+    )
+    .bind(budi)
+    .bind(now)
+    .bind(near_bound)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))
+    .unwrap();
+    let r = app.api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": "PAST", "customer_id": budi, "lines": [{"sku": "KOPI", "quantity": 1}]}))).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let order = r.body["id"].as_i64().unwrap();
+    let r = app.api("POST", &format!("/orders/{order}/pay"), Some(&s.pos), Some(json!({"payment_ref": "PAY-PAST", "amount": 25_000}))).await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert_eq!(r.body["error"]["code"], "spending_limit_reached");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM payment_rejections WHERE reason = 'spending_limit_reached'").await, 1);
+    let r = app.api("GET", &format!("/customers/{budi}"), Some(&s.pos), None).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["total_spending"], near_bound);
+});

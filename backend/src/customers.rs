@@ -7,6 +7,7 @@ use crate::dispatch;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
+use setia_domain::text::{self, TextError};
 use setia_domain::{Email, Phone};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -23,7 +24,8 @@ pub struct Customer {
 
 const COLUMNS: &str = "id, name, phone, email, birth_date, address, external_id, created_at";
 
-/// A customer's fields, already parsed.
+/// A customer's fields: phone, email and birth date already parsed; the free
+/// text is read by [`upsert_customer`] under the one text rule.
 #[derive(Debug, Clone)]
 pub struct CustomerInput {
     pub name: String,
@@ -48,6 +50,10 @@ pub enum CustomerError {
     PhoneTaken,
     #[error("this email belongs to another customer")]
     EmailTaken,
+    #[error("this external id belongs to another customer")]
+    ExternalIdTaken,
+    #[error(transparent)]
+    Text(TextError),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -56,17 +62,25 @@ pub enum CustomerError {
 /// given) or else the same phone: a re-sent registration is the same customer.
 #[tracing::instrument(skip_all)]
 pub async fn upsert_customer(db: &Db, input: CustomerInput, actor: &Actor) -> Result<Upserted, CustomerError> {
-    if input.name.trim().is_empty() {
-        return Err(CustomerError::NameRequired);
-    }
-    // A concurrent insert of the same phone can win the race on PostgreSQL; the
-    // second attempt then finds that row and updates it.
+    let input = parse_text(input)?;
+    // A concurrent insert of the same phone or external id can win the race on
+    // PostgreSQL; the second attempt then finds that row and updates it.
     match try_upsert(db, &input, actor).await {
+        Err(CustomerError::ExternalIdTaken) => try_upsert(db, &input, actor).await,
         Err(CustomerError::Unexpected(e)) if e.downcast_ref::<sqlx::Error>().is_some_and(is_unique_violation) => {
             try_upsert(db, &input, actor).await
         }
         other => other,
     }
+}
+
+/// The text fields as stored, so that the lookup and the write use one value
+/// (` EXT-1 ` and `EXT-1` are one external id).
+fn parse_text(input: CustomerInput) -> Result<CustomerInput, CustomerError> {
+    let name = text::NAME.parse("name", &input.name).map_err(|e| if e.is_missing() { CustomerError::NameRequired } else { CustomerError::Text(e) })?;
+    let address = text::ADDRESS.parse_optional("address", input.address.as_deref()).map_err(CustomerError::Text)?;
+    let external_id = text::REFERENCE.parse_optional("external_id", input.external_id.as_deref()).map_err(CustomerError::Text)?;
+    Ok(CustomerInput { name, address, external_id, ..input })
 }
 
 async fn find_existing(tx: &mut Tx, input: &CustomerInput) -> anyhow::Result<Option<Customer>> {
@@ -91,10 +105,10 @@ async fn try_upsert(db: &Db, input: &CustomerInput, actor: &Actor) -> Result<Ups
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let existing = find_existing(&mut tx, input).await?;
-    let name = input.name.trim();
+    let name = input.name.as_str();
     let email = input.email.as_ref().map(Email::as_str);
-    let address = input.address.as_deref().map(str::trim).filter(|a| !a.is_empty());
-    let external_id = input.external_id.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let address = input.address.as_deref();
+    let external_id = input.external_id.as_deref();
     let result = match &existing {
         Some(before) => dispatch!(tx &mut tx, |c| sqlx::query_as::<_, Customer>(&format!(
             "UPDATE customers SET name = $1, phone = $2, email = $3, birth_date = $4, address = $5,
@@ -134,6 +148,10 @@ async fn try_upsert(db: &Db, input: &CustomerInput, actor: &Actor) -> Result<Ups
             }
             if msg.contains("email") {
                 return Err(CustomerError::EmailTaken);
+            }
+            // Only a concurrent write can take it: the lookup above found no holder.
+            if msg.contains("external_id") {
+                return Err(CustomerError::ExternalIdTaken);
             }
             return Err(anyhow::Error::new(e).context("save customer").into());
         }

@@ -20,10 +20,11 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use crate::promotion_catalog::PromotionCatalog;
 use crate::promotion_uses::{self, UseStatus};
 use setia_domain::pricing::{
-    price_cart, CartLine, CustomerFacts, PricedCart, PricingError, PricingInput, PricingSettings, Rejection, TierSnapshot, MAX_LINES, MAX_QUANTITY,
+    price_cart, CartLine, CustomerFacts, PricedCart, PricingError, PricingInput, PricingSettings, Rejection, TierSnapshot, MAX_CUSTOMER_SPENDING, MAX_LINES, MAX_QUANTITY,
 };
 use setia_domain::promotion_index::PromotionIndex;
 use setia_domain::tier::TierStanding;
+use setia_domain::text::{self, TextError};
 use setia_domain::{Money, OrderStatus, Percent};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -108,6 +109,9 @@ pub enum OrderError {
     /// the order, then pay its new total).
     #[error("promotion {promotion_id} can no longer be given to this order: {reason}; recalculate the order")]
     PromotionLimitReached { promotion_id: i64, reason: String },
+    /// Paying would take the customer's paid orders past [`MAX_CUSTOMER_SPENDING`].
+    #[error("this payment would take the customer's paid orders past the largest total Setia keeps")]
+    SpendingLimitReached,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -130,9 +134,21 @@ impl OrderError {
             OrderError::NotRefundable { .. } => "order_not_refundable",
             OrderError::RefundTooLarge { .. } => "refund_exceeds_remaining",
             OrderError::PromotionLimitReached { .. } => "promotion_limit_reached",
+            OrderError::SpendingLimitReached => "spending_limit_reached",
             OrderError::Unexpected(_) => "internal",
         }
     }
+}
+
+impl From<TextError> for OrderError {
+    fn from(e: TextError) -> Self {
+        OrderError::Invalid { code: e.code(), message: e.to_string(), field: e.field }
+    }
+}
+
+/// A missing reference keeps the code its field had before the text rule.
+fn reference_error(missing_code: &'static str) -> impl Fn(TextError) -> OrderError {
+    move |e| if e.is_missing() { OrderError::Invalid { code: missing_code, message: e.to_string(), field: e.field } } else { e.into() }
 }
 
 impl From<sqlx::Error> for OrderError {
@@ -290,7 +306,10 @@ struct CheckedCart {
     lines: Vec<CartLine>,
     product_ids: Vec<i64>,
     customer_id: Option<i64>,
+    /// As read before any lock (a quote); a new order reads it again under the customer's lock.
     tier: Option<TierSnapshot>,
+    /// The tier ladder the customer's tier was read from.
+    ladder: Vec<TierRow>,
     /// As entered, trimmed; known to belong to an active promotion at check time.
     coupon_code: Option<String>,
     shipping: Money,
@@ -369,14 +388,15 @@ async fn check_cart(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: 
         return Err(OrderError::invalid("redeem_points", "points_unavailable", "points cannot be redeemed yet: the points ledger is not enabled"));
     }
     let (catalog_version, promotions) = catalog.current_versioned(db).await?;
-    let coupon_code = cart.coupon_code.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+    let coupon_code = text::CODE.parse_optional("coupon_code", cart.coupon_code.as_deref())?;
     check_code(db, &promotions, coupon_code.as_deref()).await?;
-    let skus: Vec<&str> = cart.lines.iter().map(|l| l.sku.as_str()).collect();
+    let skus: Vec<String> =
+        cart.lines.iter().enumerate().map(|(i, l)| text::SKU.parse(&format!("lines[{i}].sku"), &l.sku)).collect::<Result<_, _>>()?;
     let sql = format!("SELECT id, sku, category, price, active FROM products WHERE sku IN ({})", placeholders(1, skus.len()));
     let catalog: Vec<CatalogEntry> = dispatch!(db, |c| {
         let mut q = sqlx::query_as::<_, CatalogEntry>(&sql);
         for s in &skus {
-            q = q.bind(*s);
+            q = q.bind(s.as_str());
         }
         q.fetch_all(c).await
     })
@@ -384,12 +404,12 @@ async fn check_cart(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: 
     let by_sku: HashMap<&str, &CatalogEntry> = catalog.iter().map(|p| (p.sku.as_str(), p)).collect();
     let mut lines = Vec::with_capacity(cart.lines.len());
     let mut product_ids = Vec::with_capacity(cart.lines.len());
-    for (i, l) in cart.lines.iter().enumerate() {
+    for (i, (l, sku)) in cart.lines.iter().zip(&skus).enumerate() {
         let product = by_sku
-            .get(l.sku.as_str())
-            .ok_or_else(|| OrderError::invalid(format!("lines[{i}].sku"), "unknown_sku", format!("no product has the SKU {}", l.sku)))?;
+            .get(sku.as_str())
+            .ok_or_else(|| OrderError::invalid(format!("lines[{i}].sku"), "unknown_sku", format!("no product has the SKU {sku}")))?;
         if !product.active {
-            return Err(OrderError::invalid(format!("lines[{i}].sku"), "product_inactive", format!("the product {} is not on sale", l.sku)));
+            return Err(OrderError::invalid(format!("lines[{i}].sku"), "product_inactive", format!("the product {sku} is not on sale")));
         }
         product_ids.push(product.id);
         lines.push(CartLine {
@@ -400,21 +420,22 @@ async fn check_cart(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: 
         });
     }
     let (local_now, settings) = store_rules(db, now).await?;
-    let tier = match cart.customer_id {
+    let (tier, ladder) = match cart.customer_id {
         Some(id) => {
             if crate::customers::find_customer(db, id).await?.is_none() {
                 return Err(OrderError::invalid("customer_id", "unknown_customer", "no customer has this id"));
             }
             let facts = crate::customer_facts::customer_facts(db, id, now).await?;
-            facts.tier().map(snapshot_of)
+            (facts.tier().map(snapshot_of), facts.tiers)
         }
-        None => None,
+        None => (None, Vec::new()),
     };
     Ok(CheckedCart {
         lines,
         product_ids,
         customer_id: cart.customer_id,
         tier,
+        ladder,
         coupon_code,
         shipping: cart.shipping,
         promotions,
@@ -428,15 +449,8 @@ async fn check_cart(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: 
 /// stand under this transaction's locks (see [`crate::promotion_uses`]).
 async fn price_checked(tx: &mut Tx, cart: &CheckedCart, mode: Pricing) -> Result<PricedCart, OrderError> {
     let candidates = cart.promotions.candidates(&cart.lines, cart.coupon_code.as_deref());
-    if let (Pricing::Create, Some(customer)) = (mode, cart.customer_id) {
-        // First: the lock order of this module (customer, order, promotions).
-        let lock = tx.for_update();
-        dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM customers WHERE id = $1{lock}"))
-            .bind(customer)
-            .fetch_one(c)
-            .await)
-        .context("lock customer")?;
-    }
+    // A new order's customer is locked already (`lock_customer_tier`): the lock
+    // order of this module is customer, order, promotions.
     if mode != Pricing::Quote {
         promotion_uses::lock_limited(tx, &candidates).await?;
     }
@@ -531,10 +545,7 @@ async fn find_by_external_ref(db: &Db, source: OrderSource, external_ref: &str) 
 /// external reference (a re-sent order changes nothing).
 #[tracing::instrument(skip_all)]
 pub async fn create_order(db: &Db, catalog: &PromotionCatalog, input: NewOrder, now: DateTime<Utc>) -> Result<Created, OrderError> {
-    let external_ref = input.external_ref.trim().to_string();
-    if external_ref.is_empty() || external_ref.len() > 128 {
-        return Err(OrderError::invalid("external_ref", "invalid_external_ref", "external_ref is required (at most 128 characters)"));
-    }
+    let external_ref = text::REFERENCE.parse("external_ref", &input.external_ref).map_err(reference_error("invalid_external_ref"))?;
     if let Some(id) = find_by_external_ref(db, input.source, &external_ref).await? {
         return Ok(Created::Existing(load_order(db, id).await?));
     }
@@ -550,6 +561,9 @@ pub async fn create_order(db: &Db, catalog: &PromotionCatalog, input: NewOrder, 
     let mut attempt = 0;
     loop {
         let mut tx = db.begin_write().await?;
+        if let Some(customer) = checked.customer_id {
+            checked.tier = lock_customer_tier(&mut tx, customer, &checked.ladder, now).await?;
+        }
         let priced = price_checked(&mut tx, &checked, Pricing::Create).await?;
         let inserted = insert_order(&mut tx, &input, &external_ref, &checked, &priced, now + Duration::minutes(minutes), now).await;
         if inserted.is_ok() && catalog_moved(&mut tx, &checked).await? && attempt < CATALOG_RETRIES {
@@ -561,6 +575,21 @@ pub async fn create_order(db: &Db, catalog: &PromotionCatalog, input: NewOrder, 
         }
         return finish_create(db, tx, inserted, input.source, &external_ref).await;
     }
+}
+
+/// Locks a new order's customer and reads their tier under that lock: a payment
+/// that committed while this checkout waited has moved them up, and the order's
+/// snapshot (its tier discount and points) must say so.
+async fn lock_customer_tier(tx: &mut Tx, customer: i64, ladder: &[TierRow], now: DateTime<Utc>) -> anyhow::Result<Option<TierSnapshot>> {
+    let lock = tx.for_update();
+    dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM customers WHERE id = $1{lock}"))
+        .bind(customer)
+        .fetch_one(c)
+        .await)
+    .context("lock customer")?;
+    let standing = tier_standing_in(tx, customer, ladder, now).await?;
+    let current = standing.current.as_ref().map(|(rule, _)| rule.id);
+    Ok(current.and_then(|id| ladder.iter().find(|t| t.id == id)).map(snapshot_of))
 }
 
 async fn finish_create(db: &Db, tx: Tx, inserted: Result<i64, OrderError>, source: OrderSource, external_ref: &str) -> Result<Created, OrderError> {
@@ -798,6 +827,7 @@ async fn refuse_payment(tx: Tx, order: &OrderRow, payment_ref: &str, amount: i64
         OrderError::AmountMismatch { .. } => "amount_mismatch",
         OrderError::PaymentRefUsed => "payment_ref_used",
         OrderError::PromotionLimitReached { .. } => "promotion_limit_reached",
+        OrderError::SpendingLimitReached => "spending_limit_reached",
         _ => "already_paid",
     };
     record_rejection(&mut tx, order.id, payment_ref, amount, reason, now).await?;
@@ -819,10 +849,8 @@ pub struct Payment {
 /// the total; an expired or cancelled order is refused and the refusal recorded.
 #[tracing::instrument(skip_all, fields(order_id))]
 pub async fn pay_order(db: &Db, order_id: i64, payment_ref: &str, amount: i64, clock: Clock) -> Result<Payment, OrderError> {
-    let payment_ref = payment_ref.trim();
-    if payment_ref.is_empty() || payment_ref.len() > 128 {
-        return Err(OrderError::invalid("payment_ref", "invalid_payment_ref", "payment_ref is required (at most 128 characters)"));
-    }
+    let payment_ref = text::REFERENCE.parse("payment_ref", payment_ref).map_err(reference_error("invalid_payment_ref"))?;
+    let payment_ref = payment_ref.as_str();
     let tiers = tiers::list_tiers(db).await?;
     let mut tx = db.begin_write().await?;
     let current = lock_order(&mut tx, order_id).await?;
@@ -854,6 +882,12 @@ pub async fn pay_order(db: &Db, order_id: i64, payment_ref: &str, amount: i64, c
     }
     if amount != order.total {
         return refuse_payment(tx, order, payment_ref, amount, OrderError::AmountMismatch { paid: amount, total: order.total }, now).await;
+    }
+    if let Some(customer) = order.customer_id {
+        let paid_so_far = paid_total_of(&mut tx, customer).await?;
+        if paid_so_far.checked_add(order.total).is_none_or(|sum| sum > MAX_CUSTOMER_SPENDING) {
+            return refuse_payment(tx, order, payment_ref, amount, OrderError::SpendingLimitReached, now).await;
+        }
     }
     if let Err(breach) = promotion_uses::check_confirmable(&mut tx, order_id, order.customer_id, now).await? {
         let err = OrderError::PromotionLimitReached { promotion_id: breach.promotion_id, reason: breach.reached.to_string() };
@@ -897,6 +931,14 @@ pub async fn pay_order(db: &Db, order_id: i64, payment_ref: &str, amount: i64, c
     Ok(Payment { order: paid, replay: false, tier_up })
 }
 
+/// Everything the customer's orders were ever paid (refunds not deducted): at most
+/// [`MAX_CUSTOMER_SPENDING`], which payment holds, so this sum cannot overflow.
+async fn paid_total_of(tx: &mut Tx, customer: i64) -> anyhow::Result<i64> {
+    let statuses = setia_domain::order_status::spending_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+    let sql = format!("SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM orders WHERE customer_id = $1 AND status IN ({statuses})");
+    dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&sql).bind(customer).fetch_one(c).await).context("sum the customer's paid orders")
+}
+
 /// The tier a customer entered, when `after` is a higher tier than `before`.
 fn moved_up(before: &TierStanding, after: &TierStanding) -> Option<String> {
     let rank = |s: &TierStanding| s.current.as_ref().map(|(t, _)| t.min_spending);
@@ -933,10 +975,8 @@ pub async fn cancel_order(db: &Db, order_id: i64, clock: Clock) -> Result<Order,
 /// Refunds part or the rest of a paid order, idempotent by `refund_ref`.
 #[tracing::instrument(skip_all, fields(order_id))]
 pub async fn refund_order(db: &Db, order_id: i64, refund_ref: &str, amount: Option<i64>, now: DateTime<Utc>) -> Result<Order, OrderError> {
-    let refund_ref = refund_ref.trim();
-    if refund_ref.is_empty() || refund_ref.len() > 128 {
-        return Err(OrderError::invalid("refund_ref", "invalid_refund_ref", "refund_ref is required (at most 128 characters)"));
-    }
+    let refund_ref = text::REFERENCE.parse("refund_ref", refund_ref).map_err(reference_error("invalid_refund_ref"))?;
+    let refund_ref = refund_ref.as_str();
     if amount.is_some_and(|a| a <= 0) {
         return Err(OrderError::invalid("amount", "invalid_amount", "a refund amount must be above zero"));
     }
@@ -1030,6 +1070,7 @@ async fn reprice(
         product_ids: current.lines.iter().map(|l| l.product_id).collect(),
         customer_id: current.order.customer_id,
         tier: current.order.tier_snapshot(),
+        ladder: Vec::new(),
         // A code whose promotion is no longer active simply finds nothing now.
         coupon_code: current.order.coupon_code.clone(),
         shipping: Money(current.order.shipping),

@@ -6,6 +6,7 @@ use crate::dispatch;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use setia_domain::text::{self, TextError};
 use setia_domain::Money;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -38,6 +39,8 @@ pub enum ProductError {
     #[error("price cannot be negative")]
     NegativePrice,
     #[error(transparent)]
+    Text(TextError),
+    #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
 
@@ -48,18 +51,16 @@ fn valid_sku(sku: &str) -> bool {
 /// Creates the product, or updates the one with the same SKU. Returns whether it was created.
 #[tracing::instrument(skip_all)]
 pub async fn upsert_product(db: &Db, input: ProductInput, actor: &Actor) -> Result<(Product, bool), ProductError> {
-    let sku = input.sku.trim();
-    if !valid_sku(sku) {
+    let sku = text::SKU.parse("sku", &input.sku).map_err(|e| if e.is_missing() { ProductError::BadSku } else { ProductError::Text(e) })?;
+    if !valid_sku(&sku) {
         return Err(ProductError::BadSku);
     }
-    let name = input.name.trim();
-    if name.is_empty() {
-        return Err(ProductError::NameRequired);
-    }
+    let name = text::NAME.parse("name", &input.name).map_err(|e| if e.is_missing() { ProductError::NameRequired } else { ProductError::Text(e) })?;
     if input.price.0 < 0 {
         return Err(ProductError::NegativePrice);
     }
-    let category = input.category.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let category = text::CATEGORY.parse_optional("category", input.category.as_deref()).map_err(ProductError::Text)?;
+    let (sku, name) = (sku.as_str(), name.as_str());
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let before = dispatch!(tx &mut tx, |c| sqlx::query_as::<_, Product>(&format!("SELECT {COLUMNS} FROM products WHERE sku = $1"))
@@ -77,7 +78,7 @@ pub async fn upsert_product(db: &Db, input: ProductInput, actor: &Actor) -> Resu
     ))
     .bind(sku)
     .bind(name)
-    .bind(category)
+    .bind(category.as_deref())
     .bind(input.price.0)
     .bind(true)
     .bind(now)

@@ -19,6 +19,7 @@ use serde_json::json;
 use setia_domain::promotion::{
     normalize_code, Conditions, HoursWindow, Limits, ProductSet, Promotion, PromotionKind, PromotionStatus, Reward, Stacking,
 };
+use setia_domain::text::{self, TextError};
 use setia_domain::{Money, Percent};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -51,6 +52,12 @@ pub enum PromotionError {
     Unexpected(#[from] anyhow::Error),
 }
 
+impl From<TextError> for PromotionError {
+    fn from(e: TextError) -> Self {
+        PromotionError::Invalid { code: e.code(), message: e.to_string(), field: e.field }
+    }
+}
+
 impl PromotionError {
     fn invalid(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
         PromotionError::Invalid { field: field.into(), code, message: message.into() }
@@ -71,13 +78,24 @@ pub struct PromotionRecord {
 /// The largest amount a promotion may name (as a line's, see `pricing::MAX_AMOUNT`).
 const MAX_AMOUNT: i64 = setia_domain::pricing::MAX_AMOUNT;
 
+/// The text fields as stored, by the one text rule (`setia_domain::text`).
+fn parse_text(mut input: PromotionInput) -> Result<PromotionInput, PromotionError> {
+    input.name = text::NAME.parse("name", &input.name).map_err(|e| {
+        if e.is_missing() { PromotionError::invalid("name", "name_required", "a promotion needs a name") } else { e.into() }
+    })?;
+    input.description = text::DESCRIPTION.parse("description", &input.description)?;
+    input.code = text::CODE.parse_optional("code", input.code.as_deref())?;
+    input.conditions.products = std::mem::take(&mut input.conditions.products).parsed("conditions")?;
+    if let Some(target) = input.reward.own_target_mut() {
+        *target = std::mem::take(target).parsed("reward")?;
+    }
+    Ok(input)
+}
+
 /// Checks what needs more than one field; the database checks come in `save`.
 fn validate(input: &PromotionInput) -> Result<(), PromotionError> {
-    if input.name.trim().is_empty() {
-        return Err(PromotionError::invalid("name", "name_required", "a promotion needs a name"));
-    }
-    match (input.kind, input.code.as_deref().map(str::trim)) {
-        (PromotionKind::Code, None | Some("")) => {
+    match (input.kind, input.code.as_deref()) {
+        (PromotionKind::Code, None) => {
             return Err(PromotionError::invalid("code", "code_required", "a promotion of kind code needs its code"))
         }
         (PromotionKind::Code, Some(code)) if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => {
@@ -209,6 +227,7 @@ pub async fn replace_promotion(db: &Db, id: i64, input: PromotionInput, actor: &
 }
 
 async fn save(db: &Db, id: Option<i64>, input: PromotionInput, actor: &Actor, now: DateTime<Utc>) -> Result<PromotionRecord, PromotionError> {
+    let input = parse_text(input)?;
     validate(&input)?;
     let mut tx = db.begin_write().await?;
     let before = match id {
@@ -216,7 +235,7 @@ async fn save(db: &Db, id: Option<i64>, input: PromotionInput, actor: &Actor, no
         None => None,
     };
     check_references(&mut tx, &input).await?;
-    let code = input.code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+    let code = input.code.as_deref();
     let code_key = code.map(normalize_code);
     if let Some(key) = &code_key {
         let holder: Option<i64> = dispatch!(tx &mut tx, |c| sqlx::query_scalar("SELECT id FROM promotions WHERE code_key = $1")
@@ -235,8 +254,8 @@ async fn save(db: &Db, id: Option<i64>, input: PromotionInput, actor: &Actor, no
     // The definition's 24 columns, `$1`–`$24` in both the INSERT and the UPDATE.
     macro_rules! bind_definition {
         ($q:expr) => {
-            $q.bind(input.name.trim())
-                .bind(input.description.trim())
+            $q.bind(&input.name)
+                .bind(&input.description)
                 .bind(input.kind.as_str())
                 .bind(code)
                 .bind(&code_key)

@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use setia_domain::pricing::PricingSettings;
+use setia_domain::text::{self, TextError, TextProblem};
 use setia_domain::{CurrencyFormat, Money, Percent};
 use std::collections::HashMap;
 
@@ -69,6 +70,8 @@ pub enum SettingsError {
     #[error("the maximum discount share is a percent above 0 and at most 100, with at most two decimals")]
     BadMaxDiscountShare,
     #[error(transparent)]
+    Text(TextError),
+    #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
 
@@ -82,13 +85,13 @@ pub fn validate(
 ) -> Result<StoreSettings, SettingsError> {
     let tz = time_zone.trim();
     tz.parse::<Tz>().map_err(|_| SettingsError::UnknownTimeZone(tz.to_string()))?;
-    let symbol = currency_symbol.trim();
-    if symbol.is_empty() || symbol.chars().count() > 8 {
-        return Err(SettingsError::BadCurrencySymbol);
-    }
+    let symbol = text::CURRENCY_SYMBOL.parse("currency_symbol", currency_symbol).map_err(|e| match e.problem {
+        TextProblem::ControlCharacter => SettingsError::Text(e),
+        TextProblem::Required | TextProblem::TooLong { .. } => SettingsError::BadCurrencySymbol,
+    })?;
     let decimals = u8::try_from(currency_decimals).ok().filter(|d| *d <= 3).ok_or(SettingsError::BadDecimals)?;
     let mut currency = CurrencyFormat::idr();
-    currency.symbol = symbol.to_string();
+    currency.symbol = symbol;
     currency.decimals = decimals;
     if loyalty_threshold < 0 {
         return Err(SettingsError::BadLoyaltyThreshold);
@@ -176,6 +179,9 @@ mod tests {
         assert!(validate("Asia/Jakarta", "Rp", 0, 5_000_000, "100").is_ok());
         assert!(matches!(validate("Mars/Olympus", "Rp", 0, 0, "100"), Err(SettingsError::UnknownTimeZone(_))));
         assert!(matches!(validate("Asia/Makassar", " ", 0, 0, "100"), Err(SettingsError::BadCurrencySymbol)));
+        assert!(matches!(validate("Asia/Makassar", "Rupiah123", 0, 0, "100"), Err(SettingsError::BadCurrencySymbol)));
+        assert!(matches!(validate("Asia/Makassar", "R\u{0}p", 0, 0, "100"), Err(SettingsError::Text(_))));
+        assert_eq!(validate("Asia/Makassar", " Rp ", 0, 0, "100").unwrap().currency.symbol, "Rp");
         assert!(matches!(validate("Asia/Makassar", "Rp", 4, 0, "100"), Err(SettingsError::BadDecimals)));
         assert!(matches!(validate("Asia/Makassar", "Rp", -1, 0, "100"), Err(SettingsError::BadDecimals)));
         assert!(matches!(validate("Asia/Makassar", "Rp", 0, -1, "100"), Err(SettingsError::BadLoyaltyThreshold)));

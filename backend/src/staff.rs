@@ -7,6 +7,7 @@ use crate::password::{hash_password, PasswordHash};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use setia_domain::text::{self, TextError};
 use setia_domain::{Email, NewPassword, Role};
 
 /// A staff user as the rest of the server sees it: no password hash.
@@ -62,16 +63,15 @@ pub enum StaffError {
     #[error("name is required")]
     NameRequired,
     #[error(transparent)]
+    Text(TextError),
+    #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
 
 /// Creates a staff account and its audit row in one transaction.
 #[tracing::instrument(skip_all)]
 pub async fn create_staff(db: &Db, new: NewStaff, actor: &Actor, ip: Option<String>) -> Result<StaffUser, StaffError> {
-    let name = new.name.trim().to_string();
-    if name.is_empty() {
-        return Err(StaffError::NameRequired);
-    }
+    let name = text::NAME.parse("name", &new.name).map_err(|e| if e.is_missing() { StaffError::NameRequired } else { StaffError::Text(e) })?;
     let hash = hash_password(&new.password).await?;
     let now = Utc::now();
     let mut tx = db.begin_write().await?;

@@ -5,6 +5,7 @@ use crate::db::{Db, Tx};
 use crate::dispatch;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use setia_domain::text::{self, TextError};
 use setia_domain::{Money, TierRule, TierWindow};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -84,6 +85,8 @@ pub enum TierError {
     #[error("no tier with this id")]
     NotFound,
     #[error(transparent)]
+    Text(TextError),
+    #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
 
@@ -91,6 +94,28 @@ const DEFAULT_COLOUR: &str = "#9ca3af";
 
 fn valid_colour(c: &str) -> bool {
     c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())
+}
+
+impl TierInput {
+    /// The tier as it is stored: name trimmed, colour `#rrggbb` (the default when
+    /// none), earn rates checked. What needs the other tiers is left to the ladder.
+    /// The editor's preview checks a form with this too, so it refuses what the save would.
+    pub fn parsed(self) -> Result<TierInput, TierError> {
+        let name = text::NAME.parse("name", &self.name).map_err(|e| {
+            if e.is_missing() { TierError::Ladder(setia_domain::tier::LadderError::NameRequired) } else { TierError::Text(e) }
+        })?;
+        if self.earn_rate_points < 0 {
+            return Err(TierError::BadEarnPoints);
+        }
+        if self.earn_rate_per <= 0 {
+            return Err(TierError::BadEarnPer);
+        }
+        let colour = self.colour.as_deref().map(str::trim).unwrap_or(DEFAULT_COLOUR).to_ascii_lowercase();
+        if !valid_colour(&colour) {
+            return Err(TierError::BadColour);
+        }
+        Ok(TierInput { name, colour: Some(colour), ..self })
+    }
 }
 
 /// Adds a tier after checking that the whole ladder stays valid (minimums strictly
@@ -123,16 +148,8 @@ fn snapshot(row: &TierRow) -> serde_json::Value {
 
 #[tracing::instrument(skip_all)]
 async fn save_tier(db: &Db, id: Option<i64>, input: TierInput, actor: &crate::audit::Actor) -> Result<TierRow, TierError> {
-    if input.earn_rate_points < 0 {
-        return Err(TierError::BadEarnPoints);
-    }
-    if input.earn_rate_per <= 0 {
-        return Err(TierError::BadEarnPer);
-    }
-    let colour = input.colour.as_deref().map(str::trim).unwrap_or(DEFAULT_COLOUR).to_ascii_lowercase();
-    if !valid_colour(&colour) {
-        return Err(TierError::BadColour);
-    }
+    let input = input.parsed()?;
+    let colour = input.colour.as_deref().unwrap_or(DEFAULT_COLOUR);
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let lock = tx.for_update();
@@ -154,13 +171,13 @@ async fn save_tier(db: &Db, id: Option<i64>, input: TierInput, actor: &crate::au
             "INSERT INTO tiers (name, min_spending, window_days, earn_rate_points, earn_rate_per, discount_basis_points, colour, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {TIER_COLUMNS}"
         ))
-        .bind(input.name.trim())
+        .bind(&input.name)
         .bind(input.min_spending.0)
         .bind(window_days)
         .bind(input.earn_rate_points)
         .bind(input.earn_rate_per)
         .bind(discount)
-        .bind(&colour)
+        .bind(colour)
         .bind(now)
         .fetch_one(c)
         .await),
@@ -169,13 +186,13 @@ async fn save_tier(db: &Db, id: Option<i64>, input: TierInput, actor: &crate::au
                     discount_basis_points = $6, colour = $7, updated_at = $8
              WHERE id = $9 RETURNING {TIER_COLUMNS}"
         ))
-        .bind(input.name.trim())
+        .bind(&input.name)
         .bind(input.min_spending.0)
         .bind(window_days)
         .bind(input.earn_rate_points)
         .bind(input.earn_rate_per)
         .bind(discount)
-        .bind(&colour)
+        .bind(colour)
         .bind(now)
         .bind(id)
         .fetch_one(c)

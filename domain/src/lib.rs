@@ -15,6 +15,7 @@ pub mod pricing;
 pub mod promotion;
 pub mod promotion_index;
 pub mod role;
+pub mod text;
 pub mod tier;
 pub mod trace;
 

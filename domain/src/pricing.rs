@@ -33,6 +33,11 @@ use std::collections::BTreeMap;
 /// that is a part of the subtotal, so no later sum can leave `i64`.
 pub const MAX_QUANTITY: i64 = 1_000_000;
 pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
+/// The most one customer's paid orders may come to together (10^18 minor units):
+/// payment refuses an order that would pass it, so every SQL sum of a customer's
+/// spending stays inside i64 (past it, PostgreSQL's cast and SQLite's SUM fail,
+/// and with them every list that includes the customer). Far beyond any store.
+pub const MAX_CUSTOMER_SPENDING: i64 = 1_000_000_000_000_000_000;
 /// The most lines one cart may have (API.md: 422 `too_many_lines`). Far above any
 /// till receipt, and it keeps a priced cart's work and its request body small.
 pub const MAX_LINES: usize = 500;

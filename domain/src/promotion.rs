@@ -5,6 +5,7 @@
 
 use crate::money::Money;
 use crate::percent::Percent;
+use crate::text::{self, TextError, TextRule};
 use chrono::{DateTime, NaiveTime, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -86,6 +87,15 @@ impl ProductSet {
     pub fn matches(&self, sku: &str, category: Option<&str>) -> bool {
         self.skus.iter().any(|s| s == sku) || category.is_some_and(|c| self.categories.iter().any(|k| k == c))
     }
+
+    /// The SKUs and categories as stored, each by its kind's text rule, a refusal
+    /// naming the item (`conditions.skus[1]` when `at` is `conditions`).
+    pub fn parsed(self, at: &str) -> Result<ProductSet, TextError> {
+        let each = |rule: TextRule, what: &str, items: Vec<String>| -> Result<Vec<String>, TextError> {
+            items.iter().enumerate().map(|(i, v)| rule.parse(&format!("{at}.{what}[{i}]"), v)).collect()
+        };
+        Ok(ProductSet { skus: each(text::SKU, "skus", self.skus)?, categories: each(text::CATEGORY, "categories", self.categories)? })
+    }
 }
 
 /// All must hold (rule 1); checked on base amounts, before any discount.
@@ -138,6 +148,13 @@ impl Reward {
 
     /// The reward's own product set (item rewards only).
     pub fn own_target(&self) -> Option<&ProductSet> {
+        match self {
+            Reward::PercentItems { target, .. } | Reward::FixedItems { target, .. } | Reward::BuyXGetY { target, .. } => Some(target),
+            Reward::PercentOrder { .. } | Reward::FixedOrder { .. } => None,
+        }
+    }
+
+    pub fn own_target_mut(&mut self) -> Option<&mut ProductSet> {
         match self {
             Reward::PercentItems { target, .. } | Reward::FixedItems { target, .. } | Reward::BuyXGetY { target, .. } => Some(target),
             Reward::PercentOrder { .. } | Reward::FixedOrder { .. } => None,
@@ -276,6 +293,16 @@ mod tests {
         assert_eq!(limits.admit(used(1, 1, 0), Money(1)), Err(LimitReached::UsesPerCustomer { limit: 1 }));
         assert_eq!(limits.admit(used(1, 0, 60), Money(41)), Err(LimitReached::Budget { budget: Money(100) }));
         assert_eq!(Limits::default().admit(used(i64::MAX, i64::MAX, i64::MAX), Money(1)), Ok(()));
+    }
+
+    #[test]
+    fn a_product_set_is_stored_trimmed_and_refusals_name_the_item() {
+        let set = ProductSet { skus: vec![" KOPI ".into()], categories: vec!["food".into(), "mi\u{0}num".into()] };
+        assert_eq!(set.parsed("reward").unwrap_err().field, "reward.categories[1]");
+        let set = ProductSet { skus: vec![" KOPI ".into()], categories: vec![" food ".into()] };
+        assert_eq!(set.parsed("conditions").unwrap(), ProductSet { skus: vec!["KOPI".into()], categories: vec!["food".into()] });
+        let long = ProductSet { skus: vec!["x".repeat(65)], categories: vec![] };
+        assert_eq!(long.parsed("conditions").unwrap_err().code(), "text_too_long");
     }
 
     #[test]

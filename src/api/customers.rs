@@ -80,9 +80,6 @@ fn parse(body: CustomerBody) -> Result<CustomerInput, ApiError> {
         }
         None => None,
     };
-    if body.name.trim().is_empty() {
-        return Err(ApiError::invalid("name", "name_required", "name is required"));
-    }
     Ok(CustomerInput { name: body.name, phone, email, birth_date, address: body.address, external_id: body.external_id })
 }
 
@@ -106,6 +103,8 @@ pub async fn upsert(
         Err(CustomerError::NameRequired) => return Err(ApiError::invalid("name", "name_required", "name is required")),
         Err(CustomerError::PhoneTaken) => return Err(ApiError::invalid("phone", "phone_taken", "this phone number belongs to another customer")),
         Err(CustomerError::EmailTaken) => return Err(ApiError::invalid("email", "email_taken", "this email belongs to another customer")),
+        Err(e @ CustomerError::ExternalIdTaken) => return Err(ApiError::invalid("external_id", "external_id_taken", e.to_string())),
+        Err(CustomerError::Text(e)) => return Err(ApiError::invalid(&e.field, e.code(), e.to_string())),
         Err(CustomerError::Unexpected(e)) => return Err(ApiError::internal(e)),
     };
     Ok((status, Json(view(&state, customer).await?)))

@@ -48,6 +48,7 @@ pub async fn upsert(
         ProductError::BadSku => ApiError::invalid("sku", "invalid_sku", e.to_string()),
         ProductError::NameRequired => ApiError::invalid("name", "name_required", e.to_string()),
         ProductError::NegativePrice => ApiError::invalid("price", "invalid_amount", e.to_string()),
+        ProductError::Text(e) => ApiError::invalid(&e.field, e.code(), e.to_string()),
         ProductError::Unexpected(e) => ApiError::internal(e),
     })?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };

@@ -97,6 +97,7 @@ pub async fn create(
         TierError::BadEarnPer => ApiError::invalid("earn_rate_per", "invalid_earn_rate", e.to_string()),
         TierError::BadColour => ApiError::invalid("colour", "invalid_colour", e.to_string()),
         TierError::NotFound => ApiError::not_found("no tier with this id"),
+        TierError::Text(e) => ApiError::invalid(&e.field, e.code(), e.to_string()),
         TierError::Unexpected(e) => ApiError::internal(e),
     })?;
     Ok((StatusCode::CREATED, Json(row.into())))

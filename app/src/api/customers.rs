@@ -133,7 +133,8 @@ pub async fn list_customers(
         Some("no") => Some(false),
         _ => None,
     };
-    let filter = CustomerFilter { search: q, tier, loyal, sort: CustomerSort::parse(sort.as_deref().unwrap_or("")) };
+    let search = setia_domain::text::SEARCH.parse_optional("q", q.as_deref()).map_err(|e| AppError::invalid(&e.field, e.code(), e.to_string()))?;
+    let filter = CustomerFilter { search, tier, loyal, sort: CustomerSort::parse(sort.as_deref().unwrap_or("")) };
     let now = chrono::Utc::now();
     let (rows, total) =
         customer_directory::list_customers(&state.db, &filter, at.size, at.offset(), now).await?;

@@ -147,7 +147,9 @@ pub async fn list_orders(
         from: nonempty(from).map(|d| day_start("from", &d, &tz)).transpose()?,
         until: nonempty(until).map(|d| day_start("until", &d, &tz).map(|t| t + chrono::Duration::days(1))).transpose()?,
         customer_id: customer,
-        reference: nonempty(reference),
+        reference: setia_domain::text::SEARCH
+            .parse_optional("reference", reference.as_deref())
+            .map_err(|e| AppError::invalid(&e.field, e.code(), e.to_string()))?,
     };
     let (rows, total) =
         setia_backend::order_list::list_orders(&state.db, &filter, at.size, at.offset()).await?;

@@ -48,6 +48,7 @@ pub async fn save_settings(
             SettingsError::BadDecimals => ("currency_decimals", "currency_decimals_invalid"),
             SettingsError::BadLoyaltyThreshold => ("loyalty_threshold", "loyalty_threshold_invalid"),
             SettingsError::BadMaxDiscountShare => ("max_discount_share", "invalid_percent"),
+            SettingsError::Text(e) => return AppError::invalid(&e.field, e.code(), e.to_string()),
             SettingsError::Unexpected(e) => return AppError::internal(e),
         };
         AppError::invalid(field, code, e.to_string())

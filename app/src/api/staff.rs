@@ -27,6 +27,17 @@ fn to_dto(u: setia_backend::staff::StaffUser, tz: chrono_tz::Tz) -> StaffDto {
     }
 }
 
+#[cfg(feature = "ssr")]
+fn staff_error(e: setia_backend::staff::StaffError) -> AppError {
+    use setia_backend::staff::StaffError;
+    match e {
+        StaffError::EmailTaken => AppError::invalid("email", "email_taken", e.to_string()),
+        StaffError::NameRequired => AppError::invalid("name", "name_required", e.to_string()),
+        StaffError::Text(e) => AppError::invalid(&e.field, e.code(), e.to_string()),
+        StaffError::Unexpected(e) => AppError::internal(e),
+    }
+}
+
 /// `POST /api/list_staff` — every staff account.
 #[server(endpoint = "list_staff")]
 pub async fn list_staff() -> Result<Vec<StaffDto>, AppError> {
@@ -41,7 +52,7 @@ pub async fn list_staff() -> Result<Vec<StaffDto>, AppError> {
 pub async fn create_staff(email: String, name: String, role: String, password: String) -> Result<StaffDto, AppError> {
     let admin = crate::guard::require(Role::Admin).await?;
     use setia_backend::audit::Actor;
-    use setia_backend::staff::{NewStaff, StaffError};
+    use setia_backend::staff::NewStaff;
     use setia_domain::{Email, NewPassword};
 
     let state = crate::guard::app_state()?;
@@ -51,14 +62,8 @@ pub async fn create_staff(email: String, name: String, role: String, password: S
         NewPassword::parse(&password).map_err(|e| AppError::invalid("password", "password_too_short", e.to_string()))?;
     let new = NewStaff { email, name, role, password };
     let actor = Actor::staff(admin.id, &admin.email);
-    let created = setia_backend::staff::create_staff(&state.db, new, &actor, crate::guard::client_ip().await)
-        .await
-        .map_err(|e| match e {
-            StaffError::EmailTaken => AppError::invalid("email", "email_taken", e.to_string()),
-            StaffError::NameRequired => AppError::invalid("name", "name_required", e.to_string()),
-            StaffError::Unexpected(e) => AppError::internal(e),
-        })
-?;
+    let created =
+        setia_backend::staff::create_staff(&state.db, new, &actor, crate::guard::client_ip().await).await.map_err(staff_error)?;
     let tz = setia_backend::settings::load(&state.db).await?.tz();
     Ok(to_dto(created, tz))
 }
@@ -69,7 +74,6 @@ pub async fn create_staff(email: String, name: String, role: String, password: S
 pub async fn update_staff_access(id: i64, role: String, active: bool) -> Result<StaffDto, AppError> {
     let admin = crate::guard::require(Role::Admin).await?;
     use setia_backend::audit::Actor;
-    use setia_backend::staff::StaffError;
 
     if id == admin.id {
         return Err(AppError::invalid("id", "cannot_change_self", "you cannot change your own access"));
@@ -80,10 +84,7 @@ pub async fn update_staff_access(id: i64, role: String, active: bool) -> Result<
     let updated =
         setia_backend::staff::update_staff_access(&state.db, id, role, active, &actor, crate::guard::client_ip().await)
             .await
-            .map_err(|e| match e {
-                StaffError::Unexpected(e) => AppError::internal(e),
-                other => AppError::internal(other),
-            })?
+            .map_err(staff_error)?
             .ok_or(AppError::NotFound)?;
     let tz = setia_backend::settings::load(&state.db).await?.tz();
     Ok(to_dto(updated, tz))

@@ -133,9 +133,6 @@ fn parse_form(
         "" => None,
         v => Some(v.parse::<i64>().map_err(|_| AppError::invalid("id", "invalid_id", "unknown tier"))?),
     };
-    if name.trim().is_empty() {
-        return Err(AppError::invalid("name", "name_required", "name is required"));
-    }
     let min = int("min_spending", min_spending)?;
     let window = match window_days.trim() {
         "" => None,
@@ -151,18 +148,16 @@ fn parse_form(
         "" => None,
         v => Some(setia_domain::Percent::parse(&v.replace(',', ".")).map_err(|e| AppError::invalid("discount_percent", "invalid_percent", e.to_string()))?),
     };
-    Ok((
-        id,
-        setia_backend::tiers::TierInput {
-            name,
-            min_spending: setia_domain::Money(min),
-            window: setia_domain::TierWindow::from_days(window),
-            earn_rate_points: int("earn_rate_points", earn_rate_points)?,
-            earn_rate_per: int("earn_rate_per", earn_rate_per)?,
-            discount,
-            colour: Some(colour).filter(|c| !c.trim().is_empty()),
-        },
-    ))
+    let input = setia_backend::tiers::TierInput {
+        name,
+        min_spending: setia_domain::Money(min),
+        window: setia_domain::TierWindow::from_days(window),
+        earn_rate_points: int("earn_rate_points", earn_rate_points)?,
+        earn_rate_per: int("earn_rate_per", earn_rate_per)?,
+        discount,
+        colour: Some(colour).filter(|c| !c.trim().is_empty()),
+    };
+    Ok((id, input.parsed().map_err(tier_error)?))
 }
 
 #[cfg(feature = "ssr")]
@@ -178,6 +173,7 @@ fn tier_error(e: setia_backend::tiers::TierError) -> AppError {
         TierError::BadEarnPer => AppError::invalid("earn_rate_per", "invalid_earn_rate", message),
         TierError::BadColour => AppError::invalid("colour", "invalid_colour", message),
         TierError::NotFound => AppError::NotFound,
+        TierError::Text(e) => AppError::invalid(&e.field, e.code(), e.to_string()),
         TierError::Unexpected(e) => AppError::internal(e),
     }
 }
