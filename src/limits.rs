@@ -20,6 +20,17 @@ pub fn client_ip(limits: &ServerLimits, req: &Request) -> Option<IpAddr> {
     limits.client_ip(req.headers(), peer)
 }
 
+/// The caller's address, as a request extension for handlers (audit rows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+/// Puts [`ClientIp`] on every request, decided once by [`client_ip`].
+pub async fn remember_client_ip(State(limits): State<Arc<ServerLimits>>, mut req: Request, next: Next) -> Response {
+    let ip = client_ip(&limits, &req);
+    req.extensions_mut().insert(ClientIp(ip));
+    next.run(req).await
+}
+
 /// Reads the body up to `limit` bytes before anything parses it, and answers 413
 /// `body_too_large` past that, whether or not the client declared a length.
 /// (axum's own default limit covers only its extractors; server functions read

@@ -1,7 +1,7 @@
 //! The HTTP server: the Leptos app (SSR + server functions), static files,
 //! `/healthz`, `/metrics`, sessions and the cross-site check, and graceful shutdown.
 
-use crate::limits::{limit_body, limit_sign_in, BodyLimit, SignInRate};
+use crate::limits::{limit_body, limit_sign_in, remember_client_ip, BodyLimit, SignInRate};
 use crate::metrics;
 use axum::middleware::from_fn_with_state;
 use setia_backend::limits::{API_BODY_LIMIT, FORM_BODY_LIMIT};
@@ -130,6 +130,7 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(CompressionLayer::new())
         .layer(from_fn_with_state(sign_in_rate, limit_sign_in))
+        .layer(from_fn_with_state(Arc::new(state.config.limits.clone()), remember_client_ip))
         .layer(metric_layer)
         .layer(TraceLayer::new_for_http())
         .with_state(server_state)

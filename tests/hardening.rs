@@ -315,3 +315,28 @@ both_backends!(a_payment_that_would_take_a_customers_spending_past_the_bound_is_
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["total_spending"], near_bound);
 });
+
+// SPEC §2.7: every audit row says where the change came from. Tier, promotion,
+// customer and product changes stored none.
+both_backends!(audit_rows_of_catalogue_customer_tier_and_promotion_changes_carry_the_ip, |app| async move {
+    let s = store(&app).await;
+    customer(&app, &s, "0812-4000-0018").await;
+    let r = app
+        .api("POST", "/tiers", Some(&s.admin), Some(json!({"name": "Gold", "min_spending": 100_000, "window_days": 365, "earn_rate_points": 1, "earn_rate_per": 1000})))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    active_promotion(&app, &s, serde_json::from_str(LAST_USE).unwrap()).await;
+    let rows = dispatch!(&app.state.db, |c| sqlx::query_as::<_, (String, Option<String>)>(
+        "SELECT action, ip FROM audit_log WHERE action NOT LIKE 'api_token.%' ORDER BY id"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
+    let actions: Vec<&str> = rows.iter().map(|(a, _)| a.as_str()).collect();
+    for kind in ["product.", "customer.", "tier.", "promotion."] {
+        assert!(actions.iter().any(|a| a.starts_with(kind)), "{kind} in {actions:?}");
+    }
+    for (action, ip) in &rows {
+        assert_eq!(ip.as_deref(), Some("127.0.0.1"), "{action}");
+    }
+});

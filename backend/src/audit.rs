@@ -15,19 +15,26 @@ use sqlx::types::Json;
 pub struct Actor {
     pub staff_id: Option<i64>,
     pub label: String,
+    /// Where the change came from (SPEC §2.7), when known.
+    pub ip: Option<String>,
 }
 
 impl Actor {
     pub fn staff(id: i64, email: &str) -> Actor {
-        Actor { staff_id: Some(id), label: email.to_string() }
+        Actor { staff_id: Some(id), label: email.to_string(), ip: None }
     }
 
     pub fn anonymous(claimed: &str) -> Actor {
-        Actor { staff_id: None, label: claimed.to_string() }
+        Actor { staff_id: None, label: claimed.to_string(), ip: None }
     }
 
     pub fn system(what: &str) -> Actor {
-        Actor { staff_id: None, label: format!("system:{what}") }
+        Actor { staff_id: None, label: format!("system:{what}"), ip: None }
+    }
+
+    /// The same actor, acting from `ip`.
+    pub fn from_ip(self, ip: Option<String>) -> Actor {
+        Actor { ip, ..self }
     }
 }
 

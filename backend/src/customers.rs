@@ -170,7 +170,7 @@ async fn try_upsert(db: &Db, input: &CustomerInput, actor: &Actor) -> Result<Ups
             entity_id: Some(saved.id.to_string()),
             before: existing.as_ref().map(snapshot),
             after: Some(snapshot(&saved)),
-            ip: None,
+            ip: actor.ip.clone(),
             at: now,
         },
     )

@@ -95,7 +95,7 @@ pub async fn upsert_product(db: &Db, input: ProductInput, actor: &Actor) -> Resu
             entity_id: Some(saved.id.to_string()),
             before: before.as_ref().map(snapshot),
             after: Some(snapshot(&saved)),
-            ip: None,
+            ip: actor.ip.clone(),
             at: now,
         },
     )

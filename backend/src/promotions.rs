@@ -409,7 +409,7 @@ async fn record_change(
         entity_id: Some(id.to_string()),
         before,
         after: Some(after),
-        ip: None,
+        ip: actor.ip.clone(),
         at: now,
     };
     audit::record(tx, entry).await?;

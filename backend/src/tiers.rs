@@ -208,7 +208,7 @@ async fn save_tier(db: &Db, id: Option<i64>, input: TierInput, actor: &crate::au
             entity_id: Some(row.id.to_string()),
             before: before.as_ref().map(snapshot),
             after: Some(snapshot(&row)),
-            ip: None,
+            ip: actor.ip.clone(),
             at: now,
         },
     )

@@ -2,6 +2,8 @@
 //! on their first line.
 
 use super::ApiError;
+use crate::limits::ClientIp;
+use setia_backend::audit::Actor;
 use axum::http::{header, HeaderMap};
 use setia_backend::api_tokens::{self, ApiToken, Scope};
 use setia_backend::AppState;
@@ -20,4 +22,9 @@ pub async fn require_scope(state: &AppState, headers: &HeaderMap, scope: Scope) 
         return Err(ApiError::forbidden(scope.as_str()));
     }
     Ok(token)
+}
+
+/// Who made an API change, for its audit row: the token, from the caller's address.
+pub fn token_actor(token: &ApiToken, client: ClientIp) -> Actor {
+    Actor::system(&format!("api_token:{}", token.id)).from_ip(client.0.map(|ip| ip.to_string()))
 }

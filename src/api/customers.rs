@@ -5,11 +5,11 @@ use super::json::ApiJson;
 use super::ApiError;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use axum::{Extension, Json};
+use crate::limits::ClientIp;
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
-use setia_backend::audit::Actor;
 use setia_backend::customer_facts::customer_facts;
 use setia_backend::customers::{self, Customer, CustomerError, CustomerInput, Upserted};
 use setia_backend::AppState;
@@ -92,11 +92,12 @@ fn parse(body: CustomerBody) -> Result<CustomerInput, ApiError> {
 pub async fn upsert(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Extension(client): Extension<ClientIp>,
     ApiJson(body): ApiJson<CustomerBody>,
 ) -> Result<(StatusCode, Json<CustomerView>), ApiError> {
     let token = require_scope(&state, &headers, Scope::Pos).await?;
     let input = parse(body)?;
-    let actor = Actor::system(&format!("api_token:{}", token.id));
+    let actor = super::auth::token_actor(&token, client);
     let (status, customer) = match customers::upsert_customer(&state.db, input, &actor).await {
         Ok(Upserted::Created(c)) => (StatusCode::CREATED, c),
         Ok(Upserted::Updated(c)) => (StatusCode::OK, c),

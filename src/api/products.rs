@@ -5,10 +5,10 @@ use super::json::ApiJson;
 use super::ApiError;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use axum::{Extension, Json};
+use crate::limits::ClientIp;
 use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
-use setia_backend::audit::Actor;
 use setia_backend::products::{self, ProductError, ProductInput};
 use setia_backend::AppState;
 use setia_domain::Money;
@@ -39,10 +39,11 @@ pub struct ProductView {
 pub async fn upsert(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Extension(client): Extension<ClientIp>,
     ApiJson(body): ApiJson<ProductBody>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     let token = require_scope(&state, &headers, Scope::Admin).await?;
-    let actor = Actor::system(&format!("api_token:{}", token.id));
+    let actor = super::auth::token_actor(&token, client);
     let input = ProductInput { sku: body.sku, name: body.name, category: body.category, price: Money(body.price) };
     let (p, created) = products::upsert_product(&state.db, input, &actor).await.map_err(|e| match e {
         ProductError::BadSku => ApiError::invalid("sku", "invalid_sku", e.to_string()),

@@ -7,11 +7,11 @@ use super::json::ApiJson;
 use super::ApiError;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use axum::{Extension, Json};
+use crate::limits::ClientIp;
 use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
-use setia_backend::audit::Actor;
 use setia_backend::promotions::{self, weekday_from_number, PromotionError, PromotionInput, PromotionRecord};
 use setia_backend::AppState;
 use setia_domain::promotion::{Conditions, HoursWindow, Limits, ProductSet, PromotionKind, PromotionStatus, Reward, Stacking};
@@ -288,11 +288,12 @@ fn api_error(e: PromotionError) -> ApiError {
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Extension(client): Extension<ClientIp>,
     ApiJson(body): ApiJson<PromotionBody>,
 ) -> Result<(StatusCode, Json<PromotionView>), ApiError> {
     let token = require_scope(&state, &headers, Scope::Admin).await?;
     let input = parse(body)?;
-    let actor = Actor::system(&format!("api_token:{}", token.id));
+    let actor = super::auth::token_actor(&token, client);
     let saved = promotions::create_promotion(&state.db, input, &actor, Utc::now()).await.map_err(api_error)?;
     Ok((StatusCode::CREATED, Json(saved.into())))
 }
@@ -303,12 +304,13 @@ pub async fn create(
 pub async fn replace(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Extension(client): Extension<ClientIp>,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<PromotionBody>,
 ) -> Result<Json<PromotionView>, ApiError> {
     let token = require_scope(&state, &headers, Scope::Admin).await?;
     let input = parse(body)?;
-    let actor = Actor::system(&format!("api_token:{}", token.id));
+    let actor = super::auth::token_actor(&token, client);
     let saved = promotions::replace_promotion(&state.db, id, input, &actor, Utc::now()).await.map_err(api_error)?;
     Ok(Json(saved.into()))
 }
@@ -335,6 +337,7 @@ pub async fn get_one(State(state): State<AppState>, headers: HeaderMap, Path(id)
 pub async fn set_status(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Extension(client): Extension<ClientIp>,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<Json<PromotionView>, ApiError> {
@@ -343,7 +346,7 @@ pub async fn set_status(
         Some(s) if s != PromotionStatus::Draft => s,
         _ => return Err(ApiError::invalid("status", "invalid_status", "status is active, paused or ended")),
     };
-    let actor = Actor::system(&format!("api_token:{}", token.id));
+    let actor = super::auth::token_actor(&token, client);
     let saved = promotions::set_status(&state.db, id, status, &actor, Utc::now()).await.map_err(api_error)?;
     Ok(Json(saved.into()))
 }

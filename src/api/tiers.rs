@@ -5,10 +5,10 @@ use super::json::ApiJson;
 use super::ApiError;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use axum::{Extension, Json};
+use crate::limits::ClientIp;
 use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
-use setia_backend::audit::Actor;
 use setia_backend::tiers::{self, TierError, TierInput, TierRow};
 use setia_backend::AppState;
 use setia_domain::tier::LadderError;
@@ -62,6 +62,7 @@ impl From<TierRow> for TierView {
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Extension(client): Extension<ClientIp>,
     ApiJson(body): ApiJson<TierBody>,
 ) -> Result<(StatusCode, Json<TierView>), ApiError> {
     let token = require_scope(&state, &headers, Scope::Admin).await?;
@@ -86,7 +87,7 @@ pub async fn create(
         discount,
         colour: body.colour,
     };
-    let actor = Actor::system(&format!("api_token:{}", token.id));
+    let actor = super::auth::token_actor(&token, client);
     let row = tiers::create_tier(&state.db, input, &actor).await.map_err(|e| match e {
         TierError::Ladder(LadderError::NameRequired) => ApiError::invalid("name", "name_required", e.to_string()),
         TierError::Ladder(LadderError::DuplicateName(_)) => ApiError::invalid("name", "name_taken", e.to_string()),

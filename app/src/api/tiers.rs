@@ -233,7 +233,7 @@ pub async fn save_tier(
     let me = crate::guard::require_any(&EDITORS).await?;
     let state = crate::guard::app_state()?;
     let (id, input) = parse_form(&id, name, &min_spending, &window_days, &earn_rate_points, &earn_rate_per, &discount_percent, colour)?;
-    let actor = setia_backend::audit::Actor::staff(me.id, &me.email);
+    let actor = setia_backend::audit::Actor::staff(me.id, &me.email).from_ip(crate::guard::client_ip().await);
     let saved = match id {
         Some(id) => setia_backend::tiers::update_tier(&state.db, id, input, &actor).await,
         None => setia_backend::tiers::create_tier(&state.db, input, &actor).await,
