@@ -34,15 +34,26 @@ _setia_use_debian() {
   export SETIA_TOOLCHAIN=debian
 }
 
+# Why the rustup route failed, for the message that announces the switch.
+_setia_rustup_failure=""
+
+_setia_rustup_ready() {
+  rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$' &&
+    cargo leptos --version 2>/dev/null | grep -q "$SETIA_CARGO_LEPTOS_VERSION"
+}
+
 _setia_use_rustup() {
-  command -v rustup >/dev/null || return 1
+  command -v rustup >/dev/null || { _setia_rustup_failure="rustup is not installed"; return 1; }
   if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
     _setia_log "rustup target add wasm32-unknown-unknown (90 s limit)"
-    timeout 90 rustup target add wasm32-unknown-unknown >&2 || return 1
+    timeout 90 rustup target add wasm32-unknown-unknown >&2 || { _setia_rustup_failure="rustup could not download the wasm32 target"; return 1; }
   fi
   if ! cargo leptos --version 2>/dev/null | grep -q "$SETIA_CARGO_LEPTOS_VERSION"; then
     _setia_log "cargo install cargo-leptos $SETIA_CARGO_LEPTOS_VERSION (several minutes, once)"
-    cargo install --locked cargo-leptos --version "=$SETIA_CARGO_LEPTOS_VERSION" >&2 || return 1
+    cargo install --locked cargo-leptos --version "=$SETIA_CARGO_LEPTOS_VERSION" >&2 || {
+      _setia_rustup_failure="cargo-leptos $SETIA_CARGO_LEPTOS_VERSION could not be installed with $(rustc --version 2>/dev/null) (its dependencies may need a newer rustc)"
+      return 1
+    }
   fi
   export SETIA_TOOLCHAIN=rustup
 }
@@ -56,12 +67,14 @@ setia_toolchain() {
     rustup) _setia_use_rustup ;;
     debian) _setia_use_debian ;;
     *)
-      if rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
+      # A route already set up wins; otherwise rustup is tried first and the
+      # offline route taken when any step of it fails (the message says which).
+      if _setia_rustup_ready; then
         _setia_use_rustup
       elif _setia_debian_ready; then
         _setia_use_debian
       else
-        _setia_use_rustup || { _setia_log "rustup cannot fetch the wasm target here; using the offline route"; _setia_use_debian; }
+        _setia_use_rustup || { _setia_log "the rustup route failed: $_setia_rustup_failure; using the offline route"; _setia_use_debian; }
       fi
       ;;
   esac || { _setia_log "could not set up a wasm-capable toolchain"; return 1; }
