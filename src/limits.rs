@@ -27,6 +27,7 @@ pub struct ClientIp(pub Option<IpAddr>);
 /// Puts [`ClientIp`] on every request, decided once by [`client_ip`].
 pub async fn remember_client_ip(State(limits): State<Arc<ServerLimits>>, mut req: Request, next: Next) -> Response {
     let ip = client_ip(&limits, &req);
+    warn_of_an_unconfigured_proxy(&limits, &req, ip);
     req.extensions_mut().insert(ClientIp(ip));
     next.run(req).await
 }
@@ -52,6 +53,22 @@ pub async fn limit_body(State(limit): State<BodyLimit>, req: Request, next: Next
 pub struct BodyLimit {
     pub bytes: usize,
     pub api: bool,
+}
+
+/// Behind a reverse proxy without `SETIA_CLIENT_IP_HEADER`, every client looks like
+/// the proxy: one sign-in allowance and one failure count for the whole store, and
+/// `/metrics` open to all. Said once in the log when a forwarded request shows it.
+fn warn_of_an_unconfigured_proxy(limits: &ServerLimits, req: &Request, ip: Option<IpAddr>) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    let forwarded = req.headers().contains_key("x-forwarded-for") || req.headers().contains_key(header::FORWARDED);
+    let proxy_like = ip.is_some_and(|ip| ip.to_canonical().is_loopback() || matches!(ip.to_canonical(), IpAddr::V4(v4) if v4.is_private()));
+    if limits.client_ip_header.is_none() && forwarded && proxy_like && !WARNED.swap(true, Ordering::Relaxed) {
+        tracing::warn!(
+            "requests arrive through a proxy ({}) but SETIA_CLIENT_IP_HEADER is not set: every client counts as the proxy's address for sign-in limits and /metrics",
+            ip.map_or_else(String::new, |ip| ip.to_string())
+        );
+    }
 }
 
 fn too_large(limit: BodyLimit) -> Response {
@@ -86,10 +103,12 @@ pub async fn limit_sign_in(State(rate): State<Arc<SignInRate>>, req: Request, ne
         return next.run(req).await;
     }
     // Without an address (proxy header configured but missing) callers share one bucket.
-    let ip = client_ip(&rate.limits, &req).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let ip = client_ip(&rate.limits, &req).map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), setia_backend::limits::client_network);
     if rate.limiter.len() > 100_000 {
-        // Forget addresses whose allowance is full again: memory stays bounded.
+        // Forget clients whose allowance is full again: memory stays bounded. (If
+        // they are all recent, this runs again on the next request: O(n) under attack only.)
         rate.limiter.retain_recent();
+        rate.limiter.shrink_to_fit();
     }
     let Err(not_until) = rate.limiter.check_key(&ip) else { return next.run(req).await };
     let seconds = not_until.wait_time_from(DefaultClock::default().now()).as_secs() + 1;

@@ -340,3 +340,24 @@ both_backends!(audit_rows_of_catalogue_customer_tier_and_promotion_changes_carry
         assert_eq!(ip.as_deref(), Some("127.0.0.1"), "{action}");
     }
 });
+
+// A payment held past PostgreSQL's lock timeout is told the server is busy
+// (503 `busy`, Retry-After), not that something broke: gateways retry a 503.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_that_waits_past_the_lock_timeout_is_busy_not_broken() {
+    let app = TestApp::spawn(common::Backend::Postgres).await;
+    let s = store(&app).await;
+    let budi = customer(&app, &s, "0812-4000-0019").await;
+    let r = app.api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": "HELD", "customer_id": budi, "lines": [{"sku": "KOPI", "quantity": 1}]}))).await;
+    let order = r.body["id"].as_i64().unwrap();
+    let setia_backend::Db::Postgres(pool) = app.state.db.clone() else { panic!("PostgreSQL") };
+    let mut blocker = pool.begin().await.unwrap();
+    sqlx::query("SELECT id FROM customers WHERE id = $1 FOR UPDATE").bind(budi).execute(&mut *blocker).await.unwrap();
+    let r = app.api("POST", &format!("/orders/{order}/pay"), Some(&s.pos), Some(json!({"payment_ref": "PAY-HELD", "amount": 25_000}))).await;
+    assert_eq!(r.status, 503, "{:?}", r.body);
+    assert_eq!(r.body["error"]["code"], "busy");
+    assert!(r.headers.get("retry-after").is_some());
+    blocker.rollback().await.unwrap();
+    let r = app.api("POST", &format!("/orders/{order}/pay"), Some(&s.pos), Some(json!({"payment_ref": "PAY-HELD", "amount": 25_000}))).await;
+    assert_eq!(r.status, 200, "the retry goes through: {:?}", r.body);
+}

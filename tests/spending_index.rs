@@ -122,6 +122,7 @@ struct Store {
     t0: DateTime<Utc>,
     ani: i64,
     budi: i64,
+    citra: i64,
     edge: i64,
 }
 
@@ -146,7 +147,7 @@ async fn store(db: &Db) -> Store {
     let edge_paid = t0 - Duration::days(30) + Duration::minutes(5);
     paid_order(db, edge, 21_000_000, edge_paid, edge_paid).await;
     assert_eq!(spending_index::rebuild(db, t0).await.unwrap(), 5);
-    Store { t0, ani, budi, edge }
+    Store { t0, ani, budi, citra, edge }
 }
 
 both_backends!(the_index_equals_the_live_aggregate_through_every_kind_of_change, |app| async move {
@@ -384,9 +385,17 @@ both_backends!(a_refresh_finds_and_repairs_rows_that_drifted_from_live_values, |
     let s = store(db).await;
     tamper(db, s.budi, 99_000_000).await;
     tamper_window(db, s.ani, 30, 1).await;
+    // A customer missing from the index altogether is found too.
+    let missing = dispatch!(db, |c| sqlx::query("DELETE FROM customer_spending_index WHERE customer_id = $1")
+        .bind(s.citra)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
+    assert_eq!(missing, 1);
     // Only the edge customer changed (a payment left the 30-day window).
     let later = s.t0 + Duration::minutes(40);
-    assert_eq!(spending_index::refresh(db, later).await.unwrap(), Refreshed::Changed { customers: 1, repaired: 2 });
+    assert_eq!(spending_index::refresh(db, later).await.unwrap(), Refreshed::Changed { customers: 1, repaired: 3 });
     let refreshed = index_rows(db).await;
     assert_eq!(spending_index::rebuild(db, later).await.unwrap(), 5);
     assert_eq!(refreshed, index_rows(db).await, "every row is what a full rebuild computes");

@@ -115,6 +115,10 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
+        if setia_backend::db::is_busy(&e) {
+            tracing::warn!(cause = ?e, "request refused: database busy");
+            return AppError::Busy;
+        }
         AppError::internal(e)
     }
 }

@@ -164,9 +164,15 @@ pub async fn spending_by_window_in(
 
 /// A customer's tier standing inside a transaction (before and after a payment).
 pub async fn tier_standing_in(tx: &mut Tx, customer_id: i64, tiers: &[TierRow], now: DateTime<Utc>) -> anyhow::Result<TierStanding> {
+    Ok(standing_and_lifetime_in(tx, customer_id, tiers, now).await?.0)
+}
+
+/// [`tier_standing_in`] and the customer's lifetime spending, from one query.
+pub async fn standing_and_lifetime_in(tx: &mut Tx, customer_id: i64, tiers: &[TierRow], now: DateTime<Utc>) -> anyhow::Result<(TierStanding, Money)> {
     let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
     let spending = spending_by_window_in(tx, customer_id, &windows_of(&rules), now).await?;
-    Ok(tier_standing(&rules, &|w: TierWindow| spending.get(&w).copied().unwrap_or_default()))
+    let in_window = |w: TierWindow| spending.get(&w).copied().unwrap_or_default();
+    Ok((tier_standing(&rules, &in_window), in_window(TierWindow::Lifetime)))
 }
 
 /// The facts of one customer from their spending per window (absent windows

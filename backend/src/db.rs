@@ -223,6 +223,18 @@ pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// Whether a failure is the database being busy rather than broken: a PostgreSQL
+/// write that hit its lock or statement timeout ([`POSTGRES_BEGIN_WRITE`]: 55P03,
+/// 57014), SQLite's write lock still held after the busy timeout, or no pooled
+/// connection free in time. The caller answers 503 `busy` so clients retry.
+pub fn is_busy(err: &anyhow::Error) -> bool {
+    err.chain().filter_map(|e| e.downcast_ref::<sqlx::Error>()).any(|e| match e {
+        sqlx::Error::PoolTimedOut => true,
+        sqlx::Error::Database(d) => matches!(d.code().as_deref(), Some("55P03" | "57014" | "5" | "517")),
+        _ => false,
+    })
+}
+
 /// One bound value of a query whose SQL is assembled at run time.
 #[derive(Debug, Clone)]
 pub enum Arg {

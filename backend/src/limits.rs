@@ -75,15 +75,36 @@ impl ServerLimits {
         })
     }
 
-    /// The client's address: the peer, or the trusted proxy's header when configured.
+    /// The client's address: the peer, or the trusted proxy's header when
+    /// configured. A request without that header did not come through the proxy
+    /// (which always sets it), so its peer is the client.
     pub fn client_ip(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
         let Some(name) = &self.client_ip_header else { return peer };
-        let value = headers.get_all(name.as_str()).iter().filter_map(|v| v.to_str().ok()).last()?;
-        value.rsplit(',').next().and_then(|ip| ip.trim().parse().ok())
+        // The proxy appends what it saw: the last entry of the last line is its own.
+        let last = headers.get_all(name.as_str()).iter().last().and_then(|v| v.to_str().ok());
+        last.and_then(|v| v.rsplit(',').next()).and_then(|ip| parse_address(ip.trim())).or(peer)
     }
 
     pub fn may_read_metrics(&self, ip: Option<IpAddr>) -> bool {
-        ip.is_some_and(|ip| self.metrics_allow.iter().any(|net| net.contains(&ip)))
+        ip.map(|ip| ip.to_canonical()).is_some_and(|ip| self.metrics_allow.iter().any(|net| net.contains(&ip)))
+    }
+}
+
+/// `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or `[2001:db8::1]:5678`.
+fn parse_address(s: &str) -> Option<IpAddr> {
+    s.parse::<IpAddr>().ok().or_else(|| s.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+}
+
+/// What one client is taken to control, for per-client limits: its IPv4 address,
+/// or its IPv6 /64 (one subscriber's prefix: counting each address of it apart
+/// would give a client 2^64 fresh allowances). IPv4-mapped IPv6 is IPv4.
+pub fn client_network(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(prefix))
+        }
+        v4 => v4,
     }
 }
 
@@ -115,7 +136,20 @@ mod tests {
         assert_eq!(limits(&[]).unwrap().client_ip(&headers, peer), peer, "a forged header is ignored");
         let behind_proxy = limits(&[("SETIA_CLIENT_IP_HEADER", "X-Forwarded-For")]).unwrap();
         assert_eq!(behind_proxy.client_ip(&headers, peer), Some("203.0.113.9".parse().unwrap()), "the proxy's own entry");
-        assert_eq!(behind_proxy.client_ip(&HeaderMap::new(), peer), None);
+        assert_eq!(behind_proxy.client_ip(&HeaderMap::new(), peer), peer, "not through the proxy: the peer is the client");
+        let mut with_port = HeaderMap::new();
+        with_port.insert("x-forwarded-for", "[2001:db8::7]:4431".parse().unwrap());
+        assert_eq!(behind_proxy.client_ip(&with_port, peer), Some("2001:db8::7".parse().unwrap()));
+    }
+
+    #[test]
+    fn one_client_is_an_ipv4_address_or_an_ipv6_slash_64() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(client_network(ip("203.0.113.9")), ip("203.0.113.9"));
+        assert_eq!(client_network(ip("::ffff:203.0.113.9")), ip("203.0.113.9"));
+        assert_eq!(client_network(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")), ip("2001:db8:1:2::"));
+        assert_eq!(client_network(ip("2001:db8:1:2::1")), client_network(ip("2001:db8:1:2:ffff::9")));
+        assert!(limits(&[]).unwrap().may_read_metrics(Some(ip("::ffff:127.0.0.1"))));
     }
 
     #[test]

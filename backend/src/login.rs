@@ -1,17 +1,18 @@
 //! Staff login: password check, throttling, audit.
 //!
 //! Throttle rules (failures are rows, so they hold across restarts and instances):
-//! - An email is locked after [`MAX_FAILURES`] failed logins within
-//!   [`THROTTLE_WINDOW_MINUTES`] for the IPs those failures came from, until the
-//!   oldest of them leaves the window.
-//! - An IP with no failure for that email (the owner at their own desk) is held
-//!   back by other IPs' failures only while [`MAX_FAILURES`] of them fall within
-//!   the last [`CLEAN_IP_WINDOW_SECONDS`]: a minute is short enough that a
-//!   stranger guessing cannot lock an admin out for longer than that after the
-//!   guessing stops, and long enough that guessers spread over many IPs still get
-//!   at most five guesses a minute at one account.
-//! - One IP may fail [`MAX_IP_FAILURES`] times within the window, whatever the
-//!   emails, before it is refused.
+//! - One client (an IPv4 address or an IPv6 /64, [`crate::limits::client_network`])
+//!   that failed [`MAX_FAILURES`] times for an email within
+//!   [`THROTTLE_WINDOW_MINUTES`] waits until the oldest of those leaves the window.
+//! - Every client is held back while [`MAX_FAILURES`] failures for the email, from
+//!   anywhere, fall within the last [`CLEAN_IP_WINDOW_SECONDS`]: a minute is short
+//!   enough that a stranger guessing cannot lock an admin out for longer than that
+//!   after the guessing stops (nor turn the owner's one typo into a 15-minute
+//!   lock), and long enough that guessers spread over many clients still get at
+//!   most five guesses a minute at one account.
+//! - One client may fail [`MAX_IP_FAILURES`] times within the window, whatever the
+//!   emails, before it is refused. Without a known address, every failure counts
+//!   as this client's.
 //!
 //! An attempt is recorded as a failure *before* the password is checked, in a
 //! transaction that first takes the email's and the IP's locks, and is deleted
@@ -80,13 +81,10 @@ pub fn wait_before_attempt(email_failures: &[Failure], ip_failures: &[DateTime<U
     let window = Duration::minutes(THROTTLE_WINDOW_MINUTES);
     let by_ip = lockout(ip_failures, MAX_IP_FAILURES, window, now);
     let all: Vec<DateTime<Utc>> = email_failures.iter().map(|f| f.attempted_at).collect();
-    let has_failed_here = ip.is_none() || email_failures.iter().any(|f| f.ip.as_deref() == ip);
-    let by_email = if has_failed_here {
-        lockout(&all, MAX_FAILURES, window, now)
-    } else {
-        lockout(&all, MAX_FAILURES, Duration::seconds(CLEAN_IP_WINDOW_SECONDS), now)
-    };
-    by_ip.max(by_email)
+    let here: Vec<DateTime<Utc>> = email_failures.iter().filter(|f| ip.is_none() || f.ip.as_deref() == ip).map(|f| f.attempted_at).collect();
+    let by_this_client = lockout(&here, MAX_FAILURES, window, now);
+    let by_everyone = lockout(&all, MAX_FAILURES, Duration::seconds(CLEAN_IP_WINDOW_SECONDS), now);
+    by_ip.max(by_this_client).max(by_everyone)
 }
 
 /// Takes the email's and the IP's throttle locks for this transaction
@@ -115,7 +113,8 @@ fn throttle_key(kind: &str, value: &str) -> i64 {
 
 /// Claims an attempt: refuses it (audited, not counted) when throttled, else
 /// records it as a failure now and returns that row's id.
-async fn claim_attempt(db: &Db, claimed: &str, ip: Option<&str>, now: DateTime<Utc>) -> Result<i64, LoginError> {
+/// `ip` is the client's network (the throttle's key); `audit_ip` the address itself.
+async fn claim_attempt(db: &Db, claimed: &str, ip: Option<&str>, audit_ip: Option<&str>, now: DateTime<Utc>) -> Result<i64, LoginError> {
     let since = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
     let mut tx = db.begin_write().await?;
     lock_throttle(&mut tx, claimed, ip).await?;
@@ -141,7 +140,7 @@ async fn claim_attempt(db: &Db, claimed: &str, ip: Option<&str>, now: DateTime<U
     };
     if let Some(wait) = wait_before_attempt(&email_failures, &ip_failures, ip, now) {
         // Audited but not counted: refused attempts must not extend the lockout.
-        audit_failure(&mut tx, claimed, ip, now, "throttled").await?;
+        audit_failure(&mut tx, claimed, audit_ip, now, "throttled").await?;
         tx.commit().await?;
         let minutes = (wait.num_seconds() + 59) / 60;
         return Err(LoginError::TooManyAttempts { retry_after_minutes: minutes.max(1) });
@@ -179,7 +178,9 @@ pub async fn login_at(
         return Err(LoginError::MalformedEmail);
     }
     let claimed = email_raw.trim().to_lowercase();
-    let attempt = claim_attempt(db, &claimed, ip.as_deref(), now).await?;
+    // Failures are counted per client network; the audit keeps the address itself.
+    let client = ip.as_deref().map(|raw| raw.parse().map(crate::limits::client_network).map_or_else(|_| raw.to_string(), |n| n.to_string()));
+    let attempt = claim_attempt(db, &claimed, client.as_deref(), ip.as_deref(), now).await?;
     let found = match Email::parse(&claimed) {
         Ok(email) => staff::find_credentials(db, &email).await?,
         Err(_) => None,
@@ -204,7 +205,7 @@ pub async fn login_at(
             dispatch!(tx &mut tx, |c| sqlx::query("DELETE FROM login_failures WHERE id = $1 OR (email = $2 AND ip IS NOT DISTINCT FROM $3)")
                 .bind(attempt)
                 .bind(&claimed)
-                .bind(&ip)
+                .bind(&client)
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected()))
@@ -309,6 +310,15 @@ mod tests {
         let two_minutes_on: Vec<Failure> = (0..5).map(|i| failure(120 + i, "10.0.0.1", now)).collect();
         assert_eq!(wait_before_attempt(&two_minutes_on, &[], Some("10.0.0.2"), now), None);
         assert!(wait_before_attempt(&two_minutes_on, &[], Some("10.0.0.1"), now).is_some());
+    }
+
+    #[test]
+    fn the_owners_one_typo_and_a_strangers_four_guesses_lock_no_one_for_long() {
+        let now = Utc::now();
+        let mut failures = vec![failure(100, "10.0.0.2", now)];
+        failures.extend((0..4).map(|i| failure(90 + i, "203.0.113.66", now)));
+        assert_eq!(wait_before_attempt(&failures, &[], Some("10.0.0.2"), now), None, "the five are older than a minute");
+        assert_eq!(wait_before_attempt(&failures, &[], Some("203.0.113.66"), now), None, "four of the stranger's own");
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! - A refused payment notification is stored in `payment_rejections` before the
 //!   refusal is returned (nothing fails silently).
 
-use crate::customer_facts::tier_standing_in;
+use crate::customer_facts::{standing_and_lifetime_in, tier_standing_in};
 use crate::db::{is_unique_violation, Db, Tx};
 use crate::dispatch;
 use crate::tiers::{self, TierRow};
@@ -883,20 +883,19 @@ pub async fn pay_order(db: &Db, order_id: i64, payment_ref: &str, amount: i64, c
     if amount != order.total {
         return refuse_payment(tx, order, payment_ref, amount, OrderError::AmountMismatch { paid: amount, total: order.total }, now).await;
     }
-    if let Some(customer) = order.customer_id {
-        let paid_so_far = paid_total_of(&mut tx, customer).await?;
-        if paid_so_far.checked_add(order.total).is_none_or(|sum| sum > MAX_CUSTOMER_SPENDING) {
-            return refuse_payment(tx, order, payment_ref, amount, OrderError::SpendingLimitReached, now).await;
-        }
+    let before = match order.customer_id {
+        Some(c) => Some(standing_and_lifetime_in(&mut tx, c, &tiers, now).await?),
+        None => None,
+    };
+    // Every sum of a customer's spending (net of refunds) stays within the bound.
+    if before.as_ref().is_some_and(|(_, lifetime)| lifetime.0.checked_add(order.total).is_none_or(|sum| sum > MAX_CUSTOMER_SPENDING)) {
+        return refuse_payment(tx, order, payment_ref, amount, OrderError::SpendingLimitReached, now).await;
     }
     if let Err(breach) = promotion_uses::check_confirmable(&mut tx, order_id, order.customer_id, now).await? {
         let err = OrderError::PromotionLimitReached { promotion_id: breach.promotion_id, reason: breach.reached.to_string() };
         return refuse_payment(tx, order, payment_ref, amount, err, now).await;
     }
-    let before = match order.customer_id {
-        Some(c) => Some(tier_standing_in(&mut tx, c, &tiers, now).await?),
-        None => None,
-    };
+    let before = before.map(|(standing, _)| standing);
     set_status(&mut tx, order, OrderStatus::Paid, now).await?;
     let updated = dispatch!(tx &mut tx, |c| sqlx::query("UPDATE orders SET payment_ref = $1, paid_at = $2 WHERE id = $3")
         .bind(payment_ref)
@@ -929,14 +928,6 @@ pub async fn pay_order(db: &Db, order_id: i64, payment_ref: &str, amount: i64, c
     let paid = load_order_in(&mut tx, order_id).await?;
     tx.commit().await?;
     Ok(Payment { order: paid, replay: false, tier_up })
-}
-
-/// Everything the customer's orders were ever paid (refunds not deducted): at most
-/// [`MAX_CUSTOMER_SPENDING`], which payment holds, so this sum cannot overflow.
-async fn paid_total_of(tx: &mut Tx, customer: i64) -> anyhow::Result<i64> {
-    let statuses = setia_domain::order_status::spending_statuses().iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
-    let sql = format!("SELECT CAST(COALESCE(SUM(total), 0) AS BIGINT) FROM orders WHERE customer_id = $1 AND status IN ({statuses})");
-    dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&sql).bind(customer).fetch_one(c).await).context("sum the customer's paid orders")
 }
 
 /// The tier a customer entered, when `after` is a higher tier than `before`.

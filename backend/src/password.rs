@@ -62,25 +62,25 @@ fn dummy_hash() -> &'static PasswordHash {
 /// Verifies `candidate` against `stored`, or against a dummy hash when there is
 /// no account (the answer is then always false).
 pub async fn verify_password(candidate: String, stored: Option<PasswordHash>) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || {
-        let (phc, real) = match &stored {
-            Some(h) => (h.as_phc(), true),
-            None => (dummy_hash().as_phc(), false),
-        };
-        let parsed = argon2::PasswordHash::new(phc).map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
-        // Verification uses the parameters recorded in the hash itself.
-        let ok = Argon2::default().verify_password(candidate.as_bytes(), &parsed).is_ok();
-        Ok(ok && real)
-    })
-    .await
-    .context("password verification task")?
+    tokio::task::spawn_blocking(move || verify_blocking(&candidate, stored.as_ref())).await.context("password verification task")?
+}
+
+fn verify_blocking(candidate: &str, stored: Option<&PasswordHash>) -> anyhow::Result<bool> {
+    let (phc, real) = match stored {
+        Some(h) => (h.as_phc(), true),
+        None => (dummy_hash().as_phc(), false),
+    };
+    let parsed = argon2::PasswordHash::new(phc).map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
+    // Verification uses the parameters recorded in the hash itself.
+    let ok = Argon2::default().verify_password(candidate.as_bytes(), &parsed).is_ok();
+    Ok(ok && real)
 }
 
 /// At most `n` password verifications at once in this instance: each takes
 /// 19 MiB and tens of milliseconds of a core, and sign-in is open to anyone.
 #[derive(Debug)]
 pub struct PasswordChecks {
-    permits: tokio::sync::Semaphore,
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
     wait: std::time::Duration,
 }
 
@@ -95,14 +95,21 @@ pub enum CheckError {
 
 impl PasswordChecks {
     pub fn new(n: usize, wait: std::time::Duration) -> Self {
-        PasswordChecks { permits: tokio::sync::Semaphore::new(n.max(1)), wait }
+        PasswordChecks { permits: std::sync::Arc::new(tokio::sync::Semaphore::new(n.max(1))), wait }
     }
 
-    /// [`verify_password`] once a slot is free, or [`CheckError::Busy`] after the wait.
+    /// [`verify_password`] once a slot is free, or [`CheckError::Busy`] after the
+    /// wait. The slot goes with the hash into its blocking task and is freed when
+    /// the hash ends: a client that disconnects mid-check does not free it early
+    /// (else hashes would pile up behind clients that hang up at once).
     pub async fn verify(&self, candidate: String, stored: Option<PasswordHash>) -> Result<bool, CheckError> {
-        let permit = tokio::time::timeout(self.wait, self.permits.acquire()).await.map_err(|_| CheckError::Busy)?;
-        let _permit = permit.context("password check slots closed")?;
-        Ok(verify_password(candidate, stored).await?)
+        let permit = tokio::time::timeout(self.wait, self.permits.clone().acquire_owned()).await.map_err(|_| CheckError::Busy)?;
+        let permit = permit.context("password check slots closed")?;
+        let check = tokio::task::spawn_blocking(move || {
+            let _slot = permit;
+            verify_blocking(&candidate, stored.as_ref())
+        });
+        Ok(check.await.context("password verification task")??)
     }
 }
 
@@ -114,6 +121,23 @@ impl Default for PasswordChecks {
 
 #[cfg(test)]
 mod tests {
+    #[tokio::test]
+    async fn a_check_abandoned_by_its_caller_keeps_its_slot_until_the_hash_ends() {
+        let checks = std::sync::Arc::new(super::PasswordChecks::new(1, std::time::Duration::from_millis(1)));
+        super::dummy_hash(); // made once, outside the timing below
+        let first = {
+            let checks = checks.clone();
+            tokio::spawn(async move { checks.verify("a guess".into(), None).await })
+        };
+        // Let it take the slot and start hashing, then hang up as a client would.
+        while checks.permits.available_permits() == 1 {
+            tokio::task::yield_now().await;
+        }
+        first.abort();
+        let second = checks.verify("another guess".into(), None).await;
+        assert!(matches!(second, Err(super::CheckError::Busy)), "{second:?}");
+    }
+
     use super::*;
 
     #[tokio::test]

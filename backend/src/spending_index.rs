@@ -331,8 +331,8 @@ pub async fn refresh_checking(db: &Db, now: DateTime<Utc>, sample: i64) -> anyho
         .fetch_one(c)
         .await)
     .context("read indexed customer count")?;
-    record_state(&mut tx, &ladder, now, before - removed + filled).await?;
-    let repaired = crate::spending_index_check::check_sample(&mut tx, &ladder, now, sample).await?;
+    let (repaired, rows_added) = crate::spending_index_check::check_sample(&mut tx, &ladder, now, sample).await?;
+    record_state(&mut tx, &ladder, now, before - removed + filled + rows_added).await?;
     tx.commit().await?;
     Ok(Refreshed::Changed { customers: ids.len(), repaired })
 }

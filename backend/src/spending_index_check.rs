@@ -8,28 +8,37 @@
 
 use crate::db::{Params, Tx};
 use crate::dispatch;
-use crate::spending_index::{customers_with_spending, replace_rows};
+use crate::spending_index::{customers_with_spending, replace_rows, WRITE_MARGIN_MINUTES};
 use crate::customer_facts::{tier_case, to_next_tier_case, window_column, windows_of};
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use setia_domain::TierRule;
 
 /// Index rows compared with live values at each refresh.
 pub const SAMPLE: i64 = 200;
 
-/// Compares `sample` random index customers with their live values as of `now`
-/// and recomputes those that differ; returns how many did.
-pub async fn check_sample(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, sample: i64) -> anyhow::Result<usize> {
+/// Compares `sample` customers, from a random place in the id order, with their
+/// index rows as of `now`, and recomputes those that differ; returns how many did
+/// and by how many index rows that changed the index (a missing row adds one).
+/// Customers (not index rows) are sampled, so a customer missing from the index is
+/// found too; customers written within the margin are left out, since a payment
+/// committing while the refresh runs is a change, not drift.
+pub async fn check_sample(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, sample: i64) -> anyhow::Result<(usize, i64)> {
     if sample <= 0 {
-        return Ok(0);
+        return Ok((0, 0));
     }
-    let ids = dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>("SELECT customer_id FROM customer_spending_index ORDER BY random() LIMIT $1")
-        .bind(sample)
-        .fetch_all(c)
-        .await)
-    .context("sample the spending index")?;
+    let (first, last): (Option<i64>, Option<i64>) =
+        dispatch!(tx tx, |c| sqlx::query_as("SELECT MIN(id), MAX(id) FROM customers").fetch_one(c).await).context("customer id range")?;
+    let (Some(first), Some(last)) = (first, last) else { return Ok((0, 0)) };
+    let start = rand::Rng::gen_range(&mut rand::thread_rng(), first..=last);
+    let settled = now - Duration::minutes(WRITE_MARGIN_MINUTES);
+    // From `start` on, then from the first id if the end came first.
+    let mut ids = settled_customers(tx, ">=", start, settled, sample).await?;
+    if (ids.len() as i64) < sample {
+        ids.extend(settled_customers(tx, "<", start, settled, sample - ids.len() as i64).await?);
+    }
     if ids.is_empty() {
-        return Ok(0);
+        return Ok((0, 0));
     }
     let windows = windows_of(ladder);
     let columns: Vec<String> = windows.iter().map(|w| window_column(*w)).collect();
@@ -54,10 +63,23 @@ pub async fn check_sample(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, 
     );
     let wrong: Vec<i64> = dispatch!(tx tx, |c| crate::bind_params!(sqlx::query_scalar::<_, i64>(&sql).persistent(false), &params).fetch_all(c).await)
         .context("compare the spending index with live values")?;
-    if !wrong.is_empty() {
-        tracing::warn!(customers = ?wrong, "spending index rows differed from live values; recomputed");
-        metrics::counter!("setia_spending_index_repaired_total").increment(wrong.len() as u64);
-        replace_rows(tx, ladder, now, &wrong).await?;
+    if wrong.is_empty() {
+        return Ok((0, 0));
     }
-    Ok(wrong.len())
+    tracing::warn!(customers = ?wrong, "spending index rows differed from live values; recomputed");
+    metrics::counter!("setia_spending_index_repaired_total").increment(wrong.len() as u64);
+    let (filled, removed) = replace_rows(tx, ladder, now, &wrong).await?;
+    Ok((wrong.len(), filled - removed))
+}
+
+/// Up to `limit` customers with ids `op start` in id order, created and last
+/// written before `settled`.
+async fn settled_customers(tx: &mut Tx, op: &str, start: i64, settled: DateTime<Utc>, limit: i64) -> anyhow::Result<Vec<i64>> {
+    let sql = format!(
+        "SELECT c.id FROM customers c
+         WHERE c.id {op} $1 AND c.created_at < $2
+           AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.updated_at >= $2)
+         ORDER BY c.id LIMIT $3"
+    );
+    dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&sql).bind(start).bind(settled).bind(limit).fetch_all(c).await).context("sample customers")
 }

@@ -33,9 +33,9 @@ use std::collections::BTreeMap;
 /// that is a part of the subtotal, so no later sum can leave `i64`.
 pub const MAX_QUANTITY: i64 = 1_000_000;
 pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
-/// The most one customer's paid orders may come to together (10^18 minor units):
-/// payment refuses an order that would pass it, so every SQL sum of a customer's
-/// spending stays inside i64 (past it, PostgreSQL's cast and SQLite's SUM fail,
+/// The most one customer's spending (paid orders net of refunds) may come to
+/// (10^18 minor units): payment refuses an order that would pass it, so every SQL
+/// sum of a customer's spending stays inside i64 (past it, PostgreSQL's cast and SQLite's SUM fail,
 /// and with them every list that includes the customer). Far beyond any store.
 pub const MAX_CUSTOMER_SPENDING: i64 = 1_000_000_000_000_000_000;
 /// The most lines one cart may have (API.md: 422 `too_many_lines`). Far above any
@@ -412,7 +412,7 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, PricingError> 
 }
 
 /// A priced cart whose figures do not add up; never stored (SPEC §2.8: order
-/// total = lines − discounts − points + shipping).
+/// total = lines − discounts − points + shipping; points join with the ledger).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("order figures do not add up: {0}")]
 pub struct TotalsMismatch(pub String);

@@ -54,6 +54,18 @@ impl ApiError {
 
 impl From<anyhow::Error> for ApiError {
     fn from(e: anyhow::Error) -> Self {
+        ApiError::unexpected(e)
+    }
+}
+
+impl ApiError {
+    /// An unexpected failure: 503 `busy` when the database was only busy (a lock
+    /// or statement timeout: retrying helps, `Retry-After` says when), else 500.
+    pub fn unexpected(e: anyhow::Error) -> Self {
+        if setia_backend::db::is_busy(&e) {
+            tracing::warn!(cause = ?e, "API request refused: database busy");
+            return Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; retry in a few seconds", None);
+        }
         ApiError::internal(e)
     }
 }
@@ -75,7 +87,11 @@ impl IntoResponse for ApiError {
         if let Some(f) = self.field {
             error["field"] = json!(f);
         }
-        (self.status, Json(json!({ "error": error }))).into_response()
+        let mut res = (self.status, Json(json!({ "error": error }))).into_response();
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+        }
+        res
     }
 }
 

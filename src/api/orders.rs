@@ -292,7 +292,7 @@ impl From<OrderError> for ApiError {
         match e {
             OrderError::Invalid { field, message, .. } => ApiError::invalid(&field, code, message),
             OrderError::NotFound => ApiError::not_found("no order with this id"),
-            OrderError::Unexpected(cause) => ApiError::internal(cause),
+            OrderError::Unexpected(cause) => ApiError::unexpected(cause),
             conflict => ApiError::new(StatusCode::CONFLICT, code, conflict.to_string(), None),
         }
     }
@@ -368,7 +368,7 @@ pub async fn get_one(State(state): State<AppState>, headers: HeaderMap, Path(id)
 #[utoipa::path(post, path = "/api/v1/orders/{id}/pay", tag = "orders", request_body = PayBody, params(("id" = i64, Path, description = "order id")),
     security(("bearer" = [])),
     responses((status = 200, body = OrderView), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
-        (status = 409, body = super::error::ErrorBody, description = "order_not_payable, amount_mismatch, order_already_paid, payment_ref_used, promotion_limit_reached"),
+        (status = 409, body = super::error::ErrorBody, description = "order_not_payable, amount_mismatch, order_already_paid, payment_ref_used, promotion_limit_reached, spending_limit_reached"),
         (status = 422, body = super::error::ErrorBody)))]
 pub async fn pay(
     State(state): State<AppState>,

@@ -46,7 +46,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         Err(LoginError::TooManyAttempts { retry_after_minutes }) => Err(AppError::TooManyAttempts { retry_after_minutes }),
         Err(e @ LoginError::MalformedEmail) => Err(AppError::invalid("email", "email_malformed", e.to_string())),
         Err(LoginError::Busy) => Err(AppError::Busy),
-        Err(LoginError::Unexpected(e)) => Err(AppError::internal(e)),
+        Err(LoginError::Unexpected(e)) => Err(e.into()),
     };
     if is_plain_form_post() {
         match &result {

@@ -34,7 +34,7 @@ fn staff_error(e: setia_backend::staff::StaffError) -> AppError {
         StaffError::EmailTaken => AppError::invalid("email", "email_taken", e.to_string()),
         StaffError::NameRequired => AppError::invalid("name", "name_required", e.to_string()),
         StaffError::Text(e) => AppError::invalid(&e.field, e.code(), e.to_string()),
-        StaffError::Unexpected(e) => AppError::internal(e),
+        StaffError::Unexpected(e) => e.into(),
     }
 }
 

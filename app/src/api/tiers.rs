@@ -174,7 +174,7 @@ fn tier_error(e: setia_backend::tiers::TierError) -> AppError {
         TierError::BadColour => AppError::invalid("colour", "invalid_colour", message),
         TierError::NotFound => AppError::NotFound,
         TierError::Text(e) => AppError::invalid(&e.field, e.code(), e.to_string()),
-        TierError::Unexpected(e) => AppError::internal(e),
+        TierError::Unexpected(e) => e.into(),
     }
 }
 
