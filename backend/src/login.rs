@@ -174,7 +174,7 @@ pub async fn login_at(
     now: DateTime<Utc>,
 ) -> Result<StaffUser, LoginError> {
     // Nothing is stored or hashed for what cannot be an email (RFC 5321: 254).
-    if email_raw.chars().count() > 254 || email_raw.chars().any(char::is_control) {
+    if email_raw.trim().len() > setia_domain::email::MAX_EMAIL_BYTES || email_raw.chars().any(char::is_control) {
         return Err(LoginError::MalformedEmail);
     }
     let claimed = email_raw.trim().to_lowercase();

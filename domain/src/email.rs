@@ -17,13 +17,16 @@ pub enum EmailError {
     Malformed,
 }
 
+/// The longest address (RFC 5321), in bytes.
+pub const MAX_EMAIL_BYTES: usize = 254;
+
 impl Email {
     pub fn parse(raw: &str) -> Result<Email, EmailError> {
         let s = raw.trim().to_lowercase();
         if s.is_empty() {
             return Err(EmailError::Empty);
         }
-        if s.len() > 254 {
+        if s.len() > MAX_EMAIL_BYTES {
             return Err(EmailError::TooLong);
         }
         let (local, domain) = s.split_once('@').ok_or(EmailError::Malformed)?;
