@@ -89,7 +89,8 @@ fn main() {
             None,
         )
         .await;
-        let (_, token) = setia_backend::api_tokens::create_token(&db, "bench", setia_backend::api_tokens::Scope::Pos, &actor).await.unwrap();
+        let (_, token) =
+            setia_backend::api_tokens::create_token(&db, "bench", setia_backend::api_tokens::Scope::Pos, &actor).await.unwrap();
         let token = token.expose().to_string();
         let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
         let login = client
@@ -106,8 +107,9 @@ fn main() {
         let orders: i64 = dispatch!(&db, |c| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM orders").fetch_one(c).await).unwrap();
         let (lo, hi): (i64, i64) =
             dispatch!(&db, |c| sqlx::query_as::<_, (i64, i64)>("SELECT MIN(id), MAX(id) FROM customers").fetch_one(c).await).unwrap();
-        let gold: i64 = dispatch!(&db, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM tiers ORDER BY min_spending DESC LIMIT 1").fetch_one(c).await)
-            .unwrap_or(0);
+        let gold: i64 =
+            dispatch!(&db, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM tiers ORDER BY min_spending DESC LIMIT 1").fetch_one(c).await)
+                .unwrap_or(0);
         // What the job would do on a running server: keep the spending index fresh.
         if setia_backend::spending_index::needs_rebuild(&db, chrono::Utc::now()).await.unwrap() {
             let started = Instant::now();
@@ -120,50 +122,94 @@ fn main() {
         println!("| case | requests | p50 ms | p95 ms | p99 ms | max ms |\n|---|---|---|---|---|---|");
         let few = n.min(10).max(3);
         let cases: Vec<(&str, usize, Box<dyn FnMut(usize) -> (String, Option<String>)>)> = vec![
-            ("GET /api/v1/customers/{id}", n, Box::new({
-                let (base, token) = (base.clone(), token.clone());
-                move |i| (format!("{base}/api/v1/customers/{}", pick(i)), Some(token.clone()))
-            })),
-            ("customer page /customers/{id}", n, Box::new({
-                let base = base.clone();
-                move |i| (format!("{base}/customers/{}", pick(i + 1000)), None)
-            })),
-            ("customer list, newest first, page 1", n, Box::new({
-                let base = base.clone();
-                move |_| (format!("{base}/customers"), None)
-            })),
-            ("customer list, page 200", n, Box::new({
-                let base = base.clone();
-                move |_| (format!("{base}/customers?page=200"), None)
-            })),
-            ("customer list, search by name", n, Box::new({
-                let base = base.clone();
-                move |i| (format!("{base}/customers?q={}", ["santoso", "dewi", "putra", "rina"][i % 4]), None)
-            })),
-            ("customer list, search by phone", n, Box::new({
-                let base = base.clone();
-                move |i| (format!("{base}/customers?q=0812{:07}", i * 13), None)
-            })),
-            ("customer list, sorted by spending", n, Box::new({
-                let base = base.clone();
-                move |_| (format!("{base}/customers?sort=spending_desc"), None)
-            })),
-            ("customer list, top tier only", n, Box::new({
-                let base = base.clone();
-                move |_| (format!("{base}/customers?tier={gold}"), None)
-            })),
-            ("customer list, loyal only", n, Box::new({
-                let base = base.clone();
-                move |_| (format!("{base}/customers?loyal=yes"), None)
-            })),
-            ("customer list, top tier by spending, page 20", n, Box::new({
-                let base = base.clone();
-                move |_| (format!("{base}/customers?tier={gold}&sort=spending_asc&page=20"), None)
-            })),
-            ("tiers page (distribution, near next tier)", few, Box::new({
-                let base = base.clone();
-                move |_| (format!("{base}/tiers"), None)
-            })),
+            (
+                "GET /api/v1/customers/{id}",
+                n,
+                Box::new({
+                    let (base, token) = (base.clone(), token.clone());
+                    move |i| (format!("{base}/api/v1/customers/{}", pick(i)), Some(token.clone()))
+                }),
+            ),
+            (
+                "customer page /customers/{id}",
+                n,
+                Box::new({
+                    let base = base.clone();
+                    move |i| (format!("{base}/customers/{}", pick(i + 1000)), None)
+                }),
+            ),
+            (
+                "customer list, newest first, page 1",
+                n,
+                Box::new({
+                    let base = base.clone();
+                    move |_| (format!("{base}/customers"), None)
+                }),
+            ),
+            (
+                "customer list, page 200",
+                n,
+                Box::new({
+                    let base = base.clone();
+                    move |_| (format!("{base}/customers?page=200"), None)
+                }),
+            ),
+            (
+                "customer list, search by name",
+                n,
+                Box::new({
+                    let base = base.clone();
+                    move |i| (format!("{base}/customers?q={}", ["santoso", "dewi", "putra", "rina"][i % 4]), None)
+                }),
+            ),
+            (
+                "customer list, search by phone",
+                n,
+                Box::new({
+                    let base = base.clone();
+                    move |i| (format!("{base}/customers?q=0812{:07}", i * 13), None)
+                }),
+            ),
+            (
+                "customer list, sorted by spending",
+                n,
+                Box::new({
+                    let base = base.clone();
+                    move |_| (format!("{base}/customers?sort=spending_desc"), None)
+                }),
+            ),
+            (
+                "customer list, top tier only",
+                n,
+                Box::new({
+                    let base = base.clone();
+                    move |_| (format!("{base}/customers?tier={gold}"), None)
+                }),
+            ),
+            (
+                "customer list, loyal only",
+                n,
+                Box::new({
+                    let base = base.clone();
+                    move |_| (format!("{base}/customers?loyal=yes"), None)
+                }),
+            ),
+            (
+                "customer list, top tier by spending, page 20",
+                n,
+                Box::new({
+                    let base = base.clone();
+                    move |_| (format!("{base}/customers?tier={gold}&sort=spending_asc&page=20"), None)
+                }),
+            ),
+            (
+                "tiers page (distribution, near next tier)",
+                few,
+                Box::new({
+                    let base = base.clone();
+                    move |_| (format!("{base}/tiers"), None)
+                }),
+            ),
         ];
         for (name, count, url) in cases {
             let mut stats = measure(&client, count, url).await;

@@ -30,19 +30,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if setia_backend::staff::count_admins(&state.db).await? == 0 {
                 tracing::warn!("no admin account yet: create one with `setia create-admin --email you@store.example`");
             }
-            let listener = tokio::net::TcpListener::bind(addr)
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+            let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
             let shutdown = server::shutdown_signal();
             tracing::info!("listening on http://{}", listener.local_addr().unwrap_or(addr));
             let cleanup = server::spawn_session_cleanup(&state);
             let scheduler = setia_backend::jobs::spawn_scheduler(
                 state.db.clone(),
-                vec![
-                    setia_backend::order_expiry::job(),
-                    setia_backend::db_maintenance::job(),
-                    setia_backend::spending_index::job(),
-                ],
+                vec![setia_backend::order_expiry::job(), setia_backend::db_maintenance::job(), setia_backend::spending_index::job()],
                 setia_backend::jobs::instance_name(),
             );
             server::serve_on(listener, state, shutdown).await?;

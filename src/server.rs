@@ -3,12 +3,11 @@
 
 use crate::limits::{limit_body, limit_sign_in, remember_client_ip, BodyLimit, SignInRate};
 use crate::metrics;
-use axum::middleware::from_fn_with_state;
-use setia_backend::limits::{API_BODY_LIMIT, FORM_BODY_LIMIT};
 use crate::origin::{refuse_cross_site, AllowedOrigins};
 use anyhow::Context;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
@@ -16,6 +15,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use setia_app::{shell, App};
 use setia_backend::config::Config;
+use setia_backend::limits::{API_BODY_LIMIT, FORM_BODY_LIMIT};
 use setia_backend::password::PasswordChecks;
 use setia_backend::sessions::DbSessionStore;
 use setia_backend::{AppState, Db};
@@ -105,15 +105,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
-        .leptos_routes_with_context(
-            &server_state,
-            routes,
-            move || provide_context(context_state.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&server_state, routes, move || provide_context(context_state.clone()), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(
             {
                 let state = state.clone();

@@ -34,9 +34,7 @@ both_backends!(bad_staff_input_names_the_field, |app| async move {
         (("ok@toko.test", "Lina", "support", "short"), "password", "password_too_short"),
     ];
     for ((email, name, role, password), field, code) in cases {
-        let r = admin
-            .server_fn("create_staff", &[("email", email), ("name", name), ("role", role), ("password", password)])
-            .await;
+        let r = admin.server_fn("create_staff", &[("email", email), ("name", name), ("role", role), ("password", password)]).await;
         assert_eq!(r.status, 422, "{field}: {:?}", r.body);
         assert_eq!(r.body["kind"], "invalid");
         assert_eq!(r.body["field"], field);
@@ -72,26 +70,71 @@ both_backends!(settings_are_validated_saved_and_audited, |app| async move {
     assert_eq!(defaults.body["currency"]["symbol"], "Rp");
 
     let bad = admin
-        .server_fn("save_settings", &[("time_zone", "Asia/Atlantis"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "5000000"), ("max_discount_share", "100")])
+        .server_fn(
+            "save_settings",
+            &[
+                ("time_zone", "Asia/Atlantis"),
+                ("currency_symbol", "Rp"),
+                ("currency_decimals", "0"),
+                ("loyalty_threshold", "5000000"),
+                ("max_discount_share", "100"),
+            ],
+        )
         .await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.body["field"], "time_zone");
     let bad = admin
-        .server_fn("save_settings", &[("time_zone", "Asia/Jakarta"), ("currency_symbol", "Rp"), ("currency_decimals", "two"), ("loyalty_threshold", "5000000"), ("max_discount_share", "100")])
+        .server_fn(
+            "save_settings",
+            &[
+                ("time_zone", "Asia/Jakarta"),
+                ("currency_symbol", "Rp"),
+                ("currency_decimals", "two"),
+                ("loyalty_threshold", "5000000"),
+                ("max_discount_share", "100"),
+            ],
+        )
         .await;
     assert_eq!(bad.body["field"], "currency_decimals");
     let bad = admin
-        .server_fn("save_settings", &[("time_zone", "Asia/Jakarta"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "-5"), ("max_discount_share", "100")])
+        .server_fn(
+            "save_settings",
+            &[
+                ("time_zone", "Asia/Jakarta"),
+                ("currency_symbol", "Rp"),
+                ("currency_decimals", "0"),
+                ("loyalty_threshold", "-5"),
+                ("max_discount_share", "100"),
+            ],
+        )
         .await;
     assert_eq!(bad.status, 422);
     assert_eq!(bad.body["field"], "loyalty_threshold");
     let bad = admin
-        .server_fn("save_settings", &[("time_zone", "Asia/Jakarta"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "0"), ("max_discount_share", "0")])
+        .server_fn(
+            "save_settings",
+            &[
+                ("time_zone", "Asia/Jakarta"),
+                ("currency_symbol", "Rp"),
+                ("currency_decimals", "0"),
+                ("loyalty_threshold", "0"),
+                ("max_discount_share", "0"),
+            ],
+        )
         .await;
     assert_eq!((bad.status, bad.body["field"].as_str()), (422, Some("max_discount_share")));
 
     let ok = admin
-        .server_fn("save_settings", &[("time_zone", "Asia/Makassar"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "5000000"), ("max_discount_share", "60.5")])
+        .server_fn(
+            "save_settings",
+            &[
+                ("time_zone", "Asia/Makassar"),
+                ("currency_symbol", "Rp"),
+                ("currency_decimals", "0"),
+                ("loyalty_threshold", "5000000"),
+                ("max_discount_share", "60.5"),
+            ],
+        )
         .await;
     assert_eq!(ok.status, 200, "{:?}", ok.body);
     let saved = admin.server_fn("get_settings", &[]).await;

@@ -19,13 +19,20 @@ struct Shop {
 
 async fn paid_order(app: &TestApp, pos: &str, customer: i64, reference: &str, amount: i64) {
     let o = app
-        .api("POST", "/orders", Some(pos), Some(json!({"source": "pos", "external_ref": reference, "customer_id": customer,
-            "lines": [{"sku": "KOPI", "quantity": 1, "unit_price": amount}]})))
+        .api(
+            "POST",
+            "/orders",
+            Some(pos),
+            Some(json!({"source": "pos", "external_ref": reference, "customer_id": customer,
+            "lines": [{"sku": "KOPI", "quantity": 1, "unit_price": amount}]})),
+        )
         .await;
     assert_eq!(o.status, 201, "{:?}", o.body);
     let id = o.body["id"].as_i64().unwrap();
     let total = o.body["total"].as_i64().unwrap();
-    let p = app.api("POST", &format!("/orders/{id}/pay"), Some(pos), Some(json!({"payment_ref": format!("PAY-{reference}"), "amount": total}))).await;
+    let p = app
+        .api("POST", &format!("/orders/{id}/pay"), Some(pos), Some(json!({"payment_ref": format!("PAY-{reference}"), "amount": total})))
+        .await;
     assert_eq!(p.status, 200, "{:?}", p.body);
 }
 
@@ -36,13 +43,16 @@ async fn shop(app: &TestApp) -> Shop {
     let pos = app.api_token("pos").await;
     let r = app.api("POST", "/products", Some(&admin), Some(json!({"sku": "KOPI", "name": "Kopi", "price": 25000}))).await;
     assert_eq!(r.status, 201);
-    let tier = |name: &str, min: i64, window: Option<i64>, discount: Option<i64>| {
-        json!({"name": name, "min_spending": min, "window_days": window, "earn_rate_points": 1, "earn_rate_per": 10000, "discount_percent": discount})
-    };
+    let tier = |name: &str, min: i64, window: Option<i64>, discount: Option<i64>| json!({"name": name, "min_spending": min, "window_days": window, "earn_rate_points": 1, "earn_rate_per": 10000, "discount_percent": discount});
     let silver = app.api("POST", "/tiers", Some(&admin), Some(tier("Silver", 100_000, Some(365), None))).await.body["id"].as_i64().unwrap();
     let gold = app.api("POST", "/tiers", Some(&admin), Some(tier("Gold", 1_000_000, None, Some(5)))).await.body["id"].as_i64().unwrap();
     let mut ids = Vec::new();
-    for (name, phone) in [("Ani Susanti", "0812-4000-0001"), ("Budi Santoso", "0812-4000-0002"), ("Citra Dewi", "0812-4000-0003"), ("Dedi Kurniawan", "0812-4000-0004")] {
+    for (name, phone) in [
+        ("Ani Susanti", "0812-4000-0001"),
+        ("Budi Santoso", "0812-4000-0002"),
+        ("Citra Dewi", "0812-4000-0003"),
+        ("Dedi Kurniawan", "0812-4000-0004"),
+    ] {
         let r = app.api("POST", "/customers", Some(&pos), Some(json!({"name": name, "phone": phone}))).await;
         ids.push(r.body["id"].as_i64().unwrap());
     }
@@ -53,7 +63,12 @@ async fn shop(app: &TestApp) -> Shop {
     paid_order(app, &pos, ids[3], "D-2", 2_000_000).await;
     // A pending order for Citra counts nothing.
     let o = app
-        .api("POST", "/orders", Some(&pos), Some(json!({"source": "online", "external_ref": "C-1", "customer_id": ids[2], "lines": [{"sku": "KOPI", "quantity": 2}]})))
+        .api(
+            "POST",
+            "/orders",
+            Some(&pos),
+            Some(json!({"source": "online", "external_ref": "C-1", "customer_id": ids[2], "lines": [{"sku": "KOPI", "quantity": 2}]})),
+        )
         .await;
     assert_eq!(o.status, 201);
     Shop { ani: ids[0], budi: ids[1], citra: ids[2], dedi: ids[3], gold, silver }
@@ -162,7 +177,8 @@ both_backends!(tier_editor_previews_moves_then_saves, |app| async move {
     let marketing = app.signed_in(Role::Marketing).await;
     let overview = marketing.server_fn("tiers_overview", &[]).await;
     assert_eq!(overview.status, 200, "{:?}", overview.body);
-    let count = |o: &Value, name: &str| o["tiers"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap()["customers"].as_i64().unwrap();
+    let count =
+        |o: &Value, name: &str| o["tiers"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap()["customers"].as_i64().unwrap();
     assert_eq!((count(&overview.body, "Silver"), count(&overview.body, "Gold"), overview.body["no_tier"].as_i64()), (2, 1, Some(1)));
     assert_eq!(overview.body["near_total"], 1);
     assert_eq!(overview.body["near"][0]["customer_id"], s.ani);
@@ -170,10 +186,18 @@ both_backends!(tier_editor_previews_moves_then_saves, |app| async move {
     assert_eq!(overview.body["can_edit"], true);
 
     let gold = |min: &str| -> Vec<(&'static str, String)> {
-        [("id", s.gold.to_string()), ("name", "Gold".into()), ("min_spending", min.into()), ("window_days", "".into()),
-         ("earn_rate_points", "1".into()), ("earn_rate_per", "10000".into()), ("discount_percent", "5".into()), ("colour", "#d4a017".into())]
-            .into_iter()
-            .collect()
+        [
+            ("id", s.gold.to_string()),
+            ("name", "Gold".into()),
+            ("min_spending", min.into()),
+            ("window_days", "".into()),
+            ("earn_rate_points", "1".into()),
+            ("earn_rate_per", "10000".into()),
+            ("discount_percent", "5".into()),
+            ("colour", "#d4a017".into()),
+        ]
+        .into_iter()
+        .collect()
     };
     let f = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
     let call = |name: &'static str, form: Vec<(&'static str, String)>| {
@@ -216,7 +240,19 @@ both_backends!(the_pages_work_on_an_empty_store, |app| async move {
         ("list_customers", vec![("page", "1"), ("sort", "spending_desc")]),
         ("list_customers", vec![("page", "3"), ("loyal", "yes")]),
         ("list_orders", vec![("page", "1")]),
-        ("preview_tier", vec![("id", ""), ("name", "Silver"), ("min_spending", "0"), ("window_days", ""), ("earn_rate_points", "1"), ("earn_rate_per", "1000"), ("discount_percent", ""), ("colour", "")]),
+        (
+            "preview_tier",
+            vec![
+                ("id", ""),
+                ("name", "Silver"),
+                ("min_spending", "0"),
+                ("window_days", ""),
+                ("earn_rate_points", "1"),
+                ("earn_rate_per", "1000"),
+                ("discount_percent", ""),
+                ("colour", ""),
+            ],
+        ),
     ] {
         let r = admin.server_fn(name, &form).await;
         assert_eq!(r.status, 200, "{name}: {:?}", r.body);

@@ -21,8 +21,22 @@ fn routes() -> Vec<(&'static str, &'static str, &'static str, Option<serde_json:
         ("POST", "/orders/1/recalculate", "pos", None),
         ("GET", "/promotions", "admin", None),
         ("GET", "/promotions/1", "admin", None),
-        ("POST", "/promotions", "admin", Some(json!({"name": "Hemat", "kind": "automatic", "priority": 0, "stacking": "combinable", "reward": {"type": "percent_order", "value": 10}}))),
-        ("PUT", "/promotions/1", "admin", Some(json!({"name": "Hemat", "kind": "automatic", "priority": 0, "stacking": "combinable", "reward": {"type": "percent_order", "value": 10}}))),
+        (
+            "POST",
+            "/promotions",
+            "admin",
+            Some(
+                json!({"name": "Hemat", "kind": "automatic", "priority": 0, "stacking": "combinable", "reward": {"type": "percent_order", "value": 10}}),
+            ),
+        ),
+        (
+            "PUT",
+            "/promotions/1",
+            "admin",
+            Some(
+                json!({"name": "Hemat", "kind": "automatic", "priority": 0, "stacking": "combinable", "reward": {"type": "percent_order", "value": 10}}),
+            ),
+        ),
         ("POST", "/promotions/1/status", "admin", Some(json!({"status": "active"}))),
         (
             "POST",
@@ -115,7 +129,10 @@ both_backends!(bad_customer_input_names_the_field, |app| async move {
     assert_eq!(r.body["error"]["code"], "malformed_request");
 
     // A second customer may not take the first one's email.
-    assert_eq!(app.api("POST", "/customers", Some(&pos), Some(json!({"name": "A", "phone": "081211112222", "email": "a@x.id"}))).await.status, 201);
+    assert_eq!(
+        app.api("POST", "/customers", Some(&pos), Some(json!({"name": "A", "phone": "081211112222", "email": "a@x.id"}))).await.status,
+        201
+    );
     let r = app.api("POST", "/customers", Some(&pos), Some(json!({"name": "B", "phone": "081233334444", "email": "A@x.id"}))).await;
     assert_eq!(r.status, 422, "{:?}", r.body);
     assert_eq!(r.body["error"]["field"], "email");
@@ -124,7 +141,9 @@ both_backends!(bad_customer_input_names_the_field, |app| async move {
 
 both_backends!(products_are_upserted_by_sku, |app| async move {
     let admin = app.api_token("admin").await;
-    let r = app.api("POST", "/products", Some(&admin), Some(json!({"sku": "KOPI-1", "name": "Kopi Susu", "price": 18000, "category": "minuman"}))).await;
+    let r = app
+        .api("POST", "/products", Some(&admin), Some(json!({"sku": "KOPI-1", "name": "Kopi Susu", "price": 18000, "category": "minuman"})))
+        .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let id = r.body["id"].clone();
     let r = app.api("POST", "/products", Some(&admin), Some(json!({"sku": "KOPI-1", "name": "Kopi Susu Gula Aren", "price": 20000}))).await;
@@ -150,7 +169,14 @@ both_backends!(tiers_form_a_strictly_increasing_ladder, |app| async move {
     let admin = app.api_token("admin").await;
     let pos = app.api_token("pos").await;
     let tier = |name: &str, min: i64| json!({"name": name, "min_spending": min, "window_days": 365, "earn_rate_points": 1, "earn_rate_per": 10000});
-    let r = app.api("POST", "/tiers", Some(&admin), Some(json!({"name": "Silver", "min_spending": 0, "window_days": null, "earn_rate_points": 1, "earn_rate_per": 20000}))).await;
+    let r = app
+        .api(
+            "POST",
+            "/tiers",
+            Some(&admin),
+            Some(json!({"name": "Silver", "min_spending": 0, "window_days": null, "earn_rate_points": 1, "earn_rate_per": 20000})),
+        )
+        .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert_eq!(r.body["window_days"], serde_json::Value::Null);
     let mut gold = tier("Gold", 5_000_000);
@@ -165,10 +191,22 @@ both_backends!(tiers_form_a_strictly_increasing_ladder, |app| async move {
         (tier("gold", 9_000_000), "name", "name_taken"),
         (tier("", 9_000_000), "name", "name_required"),
         (tier("X", -1), "min_spending", "invalid_amount"),
-        (json!({"name": "X", "min_spending": 9, "window_days": 0, "earn_rate_points": 1, "earn_rate_per": 1}), "window_days", "invalid_window"),
+        (
+            json!({"name": "X", "min_spending": 9, "window_days": 0, "earn_rate_points": 1, "earn_rate_per": 1}),
+            "window_days",
+            "invalid_window",
+        ),
         (json!({"name": "X", "min_spending": 9, "earn_rate_points": 1, "earn_rate_per": 0}), "earn_rate_per", "invalid_earn_rate"),
-        (json!({"name": "X", "min_spending": 9, "earn_rate_points": 1, "earn_rate_per": 1, "discount_percent": 100.5}), "discount_percent", "invalid_percent"),
-        (json!({"name": "X", "min_spending": 9, "earn_rate_points": 1, "earn_rate_per": 1, "discount_percent": 1.234}), "discount_percent", "invalid_percent"),
+        (
+            json!({"name": "X", "min_spending": 9, "earn_rate_points": 1, "earn_rate_per": 1, "discount_percent": 100.5}),
+            "discount_percent",
+            "invalid_percent",
+        ),
+        (
+            json!({"name": "X", "min_spending": 9, "earn_rate_points": 1, "earn_rate_per": 1, "discount_percent": 1.234}),
+            "discount_percent",
+            "invalid_percent",
+        ),
         (json!({"name": "X", "min_spending": 9, "earn_rate_points": 1, "earn_rate_per": 1, "colour": "gold"}), "colour", "invalid_colour"),
     ] {
         let r = app.api("POST", "/tiers", Some(&admin), Some(body.clone())).await;
@@ -193,13 +231,30 @@ both_backends!(openapi_document_describes_every_route, |app| async move {
     assert!(doc.body["openapi"].as_str().unwrap().starts_with('3'));
     for (method, path, _, _) in routes() {
         // Concrete ids in the test table become the documented template.
-        let templated = path.replace("/customers/1", "/customers/{id}").replace("/orders/1", "/orders/{id}").replace("/promotions/1", "/promotions/{id}");
+        let templated = path
+            .replace("/customers/1", "/customers/{id}")
+            .replace("/orders/1", "/orders/{id}")
+            .replace("/promotions/1", "/promotions/{id}");
         let op = &doc.body["paths"][format!("/api/v1{templated}")][method.to_lowercase()];
         assert!(op.is_object(), "{method} {path} is not in the OpenAPI document");
         assert!(op["security"].is_array(), "{method} {path} declares its bearer security");
     }
     let schemas = &doc.body["components"]["schemas"];
-    for name in ["CustomerBody", "CustomerView", "ProductBody", "TierBody", "TierView", "ErrorBody", "OrderBody", "OrderView", "PayBody", "RefundBody", "PromotionBody", "PromotionView", "StatusBody"] {
+    for name in [
+        "CustomerBody",
+        "CustomerView",
+        "ProductBody",
+        "TierBody",
+        "TierView",
+        "ErrorBody",
+        "OrderBody",
+        "OrderView",
+        "PayBody",
+        "RefundBody",
+        "PromotionBody",
+        "PromotionView",
+        "StatusBody",
+    ] {
         assert!(schemas[name].is_object(), "schema {name} missing");
     }
     assert_eq!(doc.body["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");

@@ -33,13 +33,12 @@ both_backends!(wrong_then_right_password, |app| async move {
 
 both_backends!(password_is_stored_as_argon2id, |app| async move {
     let id = app.create_staff("budi@toko.test", Role::Support).await;
-    let hash: String = setia_backend::dispatch!(&app.state.db, |c| sqlx::query_scalar::<_, String>(
-        "SELECT password_hash FROM staff_users WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_one(c)
-    .await)
-    .unwrap();
+    let hash: String =
+        setia_backend::dispatch!(&app.state.db, |c| sqlx::query_scalar::<_, String>("SELECT password_hash FROM staff_users WHERE id = $1")
+            .bind(id)
+            .fetch_one(c)
+            .await)
+        .unwrap();
     assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
     assert!(!hash.contains(PASSWORD));
 });

@@ -17,7 +17,12 @@ fn server_functions() -> Vec<(&'static str, Option<Role>, Vec<(&'static str, Str
         (
             "create_staff",
             Some(Role::Admin),
-            vec![("email", s("new.user@toko.test")), ("name", s("New User")), ("role", s("support")), ("password", s("long enough password"))],
+            vec![
+                ("email", s("new.user@toko.test")),
+                ("name", s("New User")),
+                ("role", s("support")),
+                ("password", s("long enough password")),
+            ],
         ),
         ("update_staff_access", Some(Role::Admin), vec![("id", s("999999")), ("role", s("support")), ("active", s("true"))]),
         ("list_audit", Some(Role::Admin), vec![("page", s("1"))]),
@@ -35,26 +40,39 @@ fn server_functions() -> Vec<(&'static str, Option<Role>, Vec<(&'static str, Str
         (
             "save_settings",
             Some(Role::Admin),
-            vec![("time_zone", s("Asia/Makassar")), ("currency_symbol", s("Rp")), ("currency_decimals", s("0")), ("loyalty_threshold", s("5000000")), ("max_discount_share", s("100"))],
+            vec![
+                ("time_zone", s("Asia/Makassar")),
+                ("currency_symbol", s("Rp")),
+                ("currency_decimals", s("0")),
+                ("loyalty_threshold", s("5000000")),
+                ("max_discount_share", s("100")),
+            ],
         ),
     ]
 }
 
 fn tier_form() -> Vec<(&'static str, String)> {
-    [("id", ""), ("name", "Gold"), ("min_spending", "5000000"), ("window_days", "365"), ("earn_rate_points", "1"),
-     ("earn_rate_per", "10000"), ("discount_percent", ""), ("colour", "#d4a017")]
-        .into_iter()
-        .map(|(k, v)| (k, v.to_string()))
-        .collect()
+    [
+        ("id", ""),
+        ("name", "Gold"),
+        ("min_spending", "5000000"),
+        ("window_days", "365"),
+        ("earn_rate_points", "1"),
+        ("earn_rate_per", "10000"),
+        ("discount_percent", ""),
+        ("colour", "#d4a017"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_string()))
+    .collect()
 }
 
 const OPEN_BY_DESIGN: [&str; 2] = ["login", "current_user"];
 
 #[test]
 fn the_table_names_every_registered_server_function() {
-    let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
-        .map(|(path, _)| path.trim_start_matches("/api/").to_string())
-        .collect();
+    let registered: Vec<String> =
+        leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.trim_start_matches("/api/").to_string()).collect();
     assert!(!registered.is_empty());
     let listed: Vec<&str> = server_functions().iter().map(|(n, _, _)| *n).chain(OPEN_BY_DESIGN).collect();
     for name in &registered {

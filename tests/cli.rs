@@ -39,11 +39,7 @@ fn unparsable_database_url_is_one_clear_line() {
 #[test]
 fn unreachable_postgres_is_one_clear_line() {
     // Port 1 on loopback: nothing listens there.
-    let out = setia()
-        .arg("migrate")
-        .env("DATABASE_URL", "postgres://setia:secretpw@127.0.0.1:1/setia")
-        .output()
-        .unwrap();
+    let out = setia().arg("migrate").env("DATABASE_URL", "postgres://setia:secretpw@127.0.0.1:1/setia").output().unwrap();
     let err = one_line_error(&out);
     assert!(err.contains("cannot reach PostgreSQL"), "{err}");
     assert!(!err.contains("secretpw"), "password leaked: {err}");
@@ -77,11 +73,8 @@ fn migrate_then_create_admin_on_a_fresh_sqlite_file() {
         .unwrap();
     let err = one_line_error(&again);
     assert!(err.contains("already exists"), "{err}");
-    let short = setia()
-        .args(["create-admin", "--email", "second@toko.test", "--password", "short"])
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
+    let short =
+        setia().args(["create-admin", "--email", "second@toko.test", "--password", "short"]).env("DATABASE_URL", &url).output().unwrap();
     let err = one_line_error(&short);
     assert!(err.contains("at least 10"), "{err}");
 }

@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::insert_tier as tier;
 use chrono::{DateTime, Duration, Utc};
+use common::insert_tier as tier;
 use setia_backend::customer_facts::customer_facts;
 use setia_backend::dispatch;
 use setia_backend::Db;

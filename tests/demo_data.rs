@@ -23,14 +23,16 @@ both_backends!(demo_data_fills_an_empty_store_once, |app| async move {
     assert_eq!(count("SELECT COUNT(*) FROM customers WHERE phone NOT LIKE '+628%'").await, 0);
     // Lines add up to their order.
     assert_eq!(
-        count("SELECT COUNT(*) FROM orders o WHERE o.subtotal <> (SELECT SUM(l.base_amount) FROM order_lines l WHERE l.order_id = o.id)").await,
+        count("SELECT COUNT(*) FROM orders o WHERE o.subtotal <> (SELECT SUM(l.base_amount) FROM order_lines l WHERE l.order_id = o.id)")
+            .await,
         0
     );
     // The derived values work on it: somebody is loyal, somebody has a tier.
     let pos = app.api_token("pos").await;
     let mut loyal = 0;
     let mut tiered = 0;
-    let ids: Vec<i64> = dispatch!(db, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM customers ORDER BY id LIMIT 40").fetch_all(c).await).unwrap();
+    let ids: Vec<i64> =
+        dispatch!(db, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM customers ORDER BY id LIMIT 40").fetch_all(c).await).unwrap();
     for id in ids {
         let r = app.api("GET", &format!("/customers/{id}"), Some(&pos), None).await;
         loyal += usize::from(r.body["loyal"] == true);

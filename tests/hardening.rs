@@ -40,10 +40,19 @@ both_backends!(a_cart_whose_sum_would_wrap_around_i64_is_refused_and_nothing_is_
         assert_eq!(r.body["error"]["code"], "too_many_lines");
         assert_eq!(r.body["error"]["field"], "lines");
     }
-    let r = app.api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": "BIG", "lines": lines_of(500, 1_000_000_000_000_000)}))).await;
+    let r = app
+        .api(
+            "POST",
+            "/orders",
+            Some(&s.pos),
+            Some(json!({"source": "pos", "external_ref": "BIG", "lines": lines_of(500, 1_000_000_000_000_000)})),
+        )
+        .await;
     assert_eq!(r.status, 422, "{:?}", r.body);
     assert_eq!(r.body["error"]["code"], "amount_too_large");
-    let r = app.api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": "MAX", "lines": lines_of(500, 1_000)}))).await;
+    let r = app
+        .api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": "MAX", "lines": lines_of(500, 1_000)})))
+        .await;
     assert_eq!(r.status, 201, "500 lines is allowed: {:?}", r.body);
     assert_eq!(r.body["total"], 500_000);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM orders").await, 1);
@@ -77,7 +86,9 @@ async fn order_with_code(app: &TestApp, customer: i64, external_ref: &str, now: 
         ..CartInput::default()
     };
     let input = NewOrder { source: OrderSource::Pos, external_ref: external_ref.into(), cart, payment_deadline_minutes: Some(minutes) };
-    let Created::New(o) = orders::create_order(&app.state.db, &app.state.promotions, input, now).await.unwrap() else { panic!("new order") };
+    let Created::New(o) = orders::create_order(&app.state.db, &app.state.promotions, input, now).await.unwrap() else {
+        panic!("new order")
+    };
     assert_eq!(o.order.discount_total, 2_500, "the order took the promotion");
     (o.order.id, o.order.total)
 }
@@ -133,7 +144,9 @@ both_backends!(a_payment_that_waited_past_its_deadline_cannot_confirm_a_use_take
     let app = std::sync::Arc::new(app);
     let payment = {
         let (app, pos) = (app.clone(), s.pos.clone());
-        tokio::spawn(async move { app.api("POST", &format!("/orders/{order}/pay"), Some(&pos), Some(json!({"payment_ref": "PAY-LATE", "amount": total}))).await })
+        tokio::spawn(async move {
+            app.api("POST", &format!("/orders/{order}/pay"), Some(&pos), Some(json!({"payment_ref": "PAY-LATE", "amount": total}))).await
+        })
     };
     tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
     competing_use(&mut blocker, promo, "reserved").await;
@@ -159,7 +172,8 @@ both_backends!(confirming_a_reservation_checks_the_promotion_limit_again, |app| 
     competing_use(&mut tx, promo, "confirmed").await;
     tx.commit().await.unwrap();
     let path = format!("/orders/{order}/pay");
-    let pay = |payment_ref: &str, amount: i64| app.api("POST", &path, Some(&s.pos), Some(json!({"payment_ref": payment_ref, "amount": amount})));
+    let pay =
+        |payment_ref: &str, amount: i64| app.api("POST", &path, Some(&s.pos), Some(json!({"payment_ref": payment_ref, "amount": amount})));
     let r = pay("PAY-SKEW", total).await;
     assert_eq!(r.status, 409, "{:?}", r.body);
     assert_eq!(r.body["error"]["code"], "promotion_limit_reached");
@@ -227,7 +241,14 @@ both_backends!(every_refused_payment_of_a_shared_reference_is_recorded, |app| as
     let s = store(&app).await;
     let mut orders = Vec::new();
     for i in 0..20 {
-        let r = app.api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": format!("REF-{i}"), "lines": [{"sku": "KOPI", "quantity": 1}]}))).await;
+        let r = app
+            .api(
+                "POST",
+                "/orders",
+                Some(&s.pos),
+                Some(json!({"source": "pos", "external_ref": format!("REF-{i}"), "lines": [{"sku": "KOPI", "quantity": 1}]})),
+            )
+            .await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         orders.push(r.body["id"].as_i64().unwrap());
     }
@@ -236,7 +257,9 @@ both_backends!(every_refused_payment_of_a_shared_reference_is_recorded, |app| as
         .iter()
         .map(|id| {
             let (app, pos, id) = (app.clone(), s.pos.clone(), *id);
-            tokio::spawn(async move { app.api("POST", &format!("/orders/{id}/pay"), Some(&pos), Some(json!({"payment_ref": "SAME-REF", "amount": 25_000}))).await })
+            tokio::spawn(async move {
+                app.api("POST", &format!("/orders/{id}/pay"), Some(&pos), Some(json!({"payment_ref": "SAME-REF", "amount": 25_000}))).await
+            })
         })
         .collect();
     let mut statuses = Vec::new();
@@ -304,10 +327,18 @@ both_backends!(a_payment_that_would_take_a_customers_spending_past_the_bound_is_
     .await
     .map(|r| r.rows_affected()))
     .unwrap();
-    let r = app.api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": "PAST", "customer_id": budi, "lines": [{"sku": "KOPI", "quantity": 1}]}))).await;
+    let r = app
+        .api(
+            "POST",
+            "/orders",
+            Some(&s.pos),
+            Some(json!({"source": "pos", "external_ref": "PAST", "customer_id": budi, "lines": [{"sku": "KOPI", "quantity": 1}]})),
+        )
+        .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     let order = r.body["id"].as_i64().unwrap();
-    let r = app.api("POST", &format!("/orders/{order}/pay"), Some(&s.pos), Some(json!({"payment_ref": "PAY-PAST", "amount": 25_000}))).await;
+    let r =
+        app.api("POST", &format!("/orders/{order}/pay"), Some(&s.pos), Some(json!({"payment_ref": "PAY-PAST", "amount": 25_000}))).await;
     assert_eq!(r.status, 409, "{:?}", r.body);
     assert_eq!(r.body["error"]["code"], "spending_limit_reached");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM payment_rejections WHERE reason = 'spending_limit_reached'").await, 1);
@@ -322,7 +353,12 @@ both_backends!(audit_rows_of_catalogue_customer_tier_and_promotion_changes_carry
     let s = store(&app).await;
     customer(&app, &s, "0812-4000-0018").await;
     let r = app
-        .api("POST", "/tiers", Some(&s.admin), Some(json!({"name": "Gold", "min_spending": 100_000, "window_days": 365, "earn_rate_points": 1, "earn_rate_per": 1000})))
+        .api(
+            "POST",
+            "/tiers",
+            Some(&s.admin),
+            Some(json!({"name": "Gold", "min_spending": 100_000, "window_days": 365, "earn_rate_points": 1, "earn_rate_per": 1000})),
+        )
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     active_promotion(&app, &s, serde_json::from_str(LAST_USE).unwrap()).await;
@@ -348,16 +384,25 @@ async fn a_payment_that_waits_past_the_lock_timeout_is_busy_not_broken() {
     let app = TestApp::spawn(common::Backend::Postgres).await;
     let s = store(&app).await;
     let budi = customer(&app, &s, "0812-4000-0019").await;
-    let r = app.api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": "HELD", "customer_id": budi, "lines": [{"sku": "KOPI", "quantity": 1}]}))).await;
+    let r = app
+        .api(
+            "POST",
+            "/orders",
+            Some(&s.pos),
+            Some(json!({"source": "pos", "external_ref": "HELD", "customer_id": budi, "lines": [{"sku": "KOPI", "quantity": 1}]})),
+        )
+        .await;
     let order = r.body["id"].as_i64().unwrap();
     let setia_backend::Db::Postgres(pool) = app.state.db.clone() else { panic!("PostgreSQL") };
     let mut blocker = pool.begin().await.unwrap();
     sqlx::query("SELECT id FROM customers WHERE id = $1 FOR UPDATE").bind(budi).execute(&mut *blocker).await.unwrap();
-    let r = app.api("POST", &format!("/orders/{order}/pay"), Some(&s.pos), Some(json!({"payment_ref": "PAY-HELD", "amount": 25_000}))).await;
+    let r =
+        app.api("POST", &format!("/orders/{order}/pay"), Some(&s.pos), Some(json!({"payment_ref": "PAY-HELD", "amount": 25_000}))).await;
     assert_eq!(r.status, 503, "{:?}", r.body);
     assert_eq!(r.body["error"]["code"], "busy");
     assert!(r.headers.get("retry-after").is_some());
     blocker.rollback().await.unwrap();
-    let r = app.api("POST", &format!("/orders/{order}/pay"), Some(&s.pos), Some(json!({"payment_ref": "PAY-HELD", "amount": 25_000}))).await;
+    let r =
+        app.api("POST", &format!("/orders/{order}/pay"), Some(&s.pos), Some(json!({"payment_ref": "PAY-HELD", "amount": 25_000}))).await;
     assert_eq!(r.status, 200, "the retry goes through: {:?}", r.body);
 }

@@ -165,8 +165,18 @@ fn api_field(pointer: &str) -> String {
 fn rest_cases(s: &Shop, n: u64) -> Vec<Case> {
     use Expect::*;
     let promo_fields = [
-        "/name", "/description", "/kind", "/code", "/stacking", "/conditions/skus/0", "/conditions/categories/0",
-        "/conditions/hours/from", "/conditions/hours/to", "/reward/type", "/reward/skus/0", "/reward/categories/0",
+        "/name",
+        "/description",
+        "/kind",
+        "/code",
+        "/stacking",
+        "/conditions/skus/0",
+        "/conditions/categories/0",
+        "/conditions/hours/from",
+        "/conditions/hours/to",
+        "/reward/type",
+        "/reward/skus/0",
+        "/reward/categories/0",
     ];
     let order = json!({"source": "pos", "external_ref": format!("ODD-{n}"), "customer_id": s.customer,
         "lines": [{"sku": "SKU-1", "quantity": 1}], "coupon_code": "ODD10"});
@@ -264,21 +274,36 @@ fn sf_cases(s: &Shop, other_staff: i64, n: u64) -> Vec<SfCase> {
     let (customer, other, min) = (s.customer.to_string(), other_staff.to_string(), (10_000 * n).to_string());
     let (level, email) = (format!("Level {n}"), format!("staff{n}@toko.test"));
     let tier = [
-        ("id", ""), ("name", level.as_str()), ("min_spending", min.as_str()), ("window_days", "365"), ("earn_rate_points", "1"),
-        ("earn_rate_per", "10000"), ("discount_percent", "5"), ("colour", "#123456"),
+        ("id", ""),
+        ("name", level.as_str()),
+        ("min_spending", min.as_str()),
+        ("window_days", "365"),
+        ("earn_rate_points", "1"),
+        ("earn_rate_per", "10000"),
+        ("discount_percent", "5"),
+        ("colour", "#123456"),
     ];
     let staff = [("email", email.as_str()), ("name", "New Staff"), ("role", "support"), ("password", PASSWORD)];
     let settings = [
-        ("time_zone", "Asia/Jakarta"), ("currency_symbol", "Rp"), ("currency_decimals", "0"), ("loyalty_threshold", "5000000"),
+        ("time_zone", "Asia/Jakarta"),
+        ("currency_symbol", "Rp"),
+        ("currency_decimals", "0"),
+        ("loyalty_threshold", "5000000"),
         ("max_discount_share", "100"),
     ];
     let customers = [("page", "1"), ("q", "Ani"), ("tier", "none"), ("loyal", "yes"), ("sort", "spending_desc")];
     let orders = [
-        ("page", "1"), ("status", "paid"), ("source", "pos"), ("from", "2026-01-01"), ("until", "2026-12-31"), ("customer", customer.as_str()),
+        ("page", "1"),
+        ("status", "paid"),
+        ("source", "pos"),
+        ("from", "2026-01-01"),
+        ("until", "2026-12-31"),
+        ("customer", customer.as_str()),
         ("reference", "ODD"),
     ];
     let audit = [("page", "1"), ("action", "customer.create"), ("actor", "api_token")];
-    let simulate = [("lines[0][sku]", "SKU-1"), ("lines[0][quantity]", "1"), ("customer", PHONE), ("code", "ODD10"), ("at", "2026-12-04T09:30")];
+    let simulate =
+        [("lines[0][sku]", "SKU-1"), ("lines[0][quantity]", "1"), ("customer", PHONE), ("code", "ODD10"), ("at", "2026-12-04T09:30")];
     [
         // Choices that are ignored when unknown (`loyal`, `sort`): anything but a 500.
         sf("list_customers", &customers, &["loyal", "sort"], Lenient),

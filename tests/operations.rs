@@ -2,7 +2,6 @@
 
 mod common;
 
-
 both_backends!(healthz_checks_the_database, |app| async move {
     let c = app.client();
     let ok = c.get("/healthz").await;

@@ -19,7 +19,8 @@ async fn store(app: &TestApp) -> Store {
     let admin = app.api_token("admin").await;
     let pos = app.api_token("pos").await;
     for (sku, name, price, category) in [("KOPI", "Kopi Susu", 25_000, "minuman"), ("ROTI", "Roti Bakar", 15_500, "makanan")] {
-        let r = app.api("POST", "/products", Some(&admin), Some(json!({"sku": sku, "name": name, "price": price, "category": category}))).await;
+        let r =
+            app.api("POST", "/products", Some(&admin), Some(json!({"sku": sku, "name": name, "price": price, "category": category}))).await;
         assert_eq!(r.status, 201, "{:?}", r.body);
     }
     Store { pos, admin }
@@ -63,7 +64,12 @@ both_backends!(quote_prices_from_the_catalogue_with_the_tier_discount_and_stores
     tier(&app, &s, "Member", 0, Some(5.0)).await;
     let c = customer(&app, &s, "0812-3000-0001").await;
     let r = app
-        .api("POST", "/orders/quote", Some(&s.pos), Some(json!({"customer_id": c, "lines": [{"sku": "KOPI", "quantity": 2}, {"sku": "ROTI", "quantity": 1}], "shipping": 10000})))
+        .api(
+            "POST",
+            "/orders/quote",
+            Some(&s.pos),
+            Some(json!({"customer_id": c, "lines": [{"sku": "KOPI", "quantity": 2}, {"sku": "ROTI", "quantity": 1}], "shipping": 10000})),
+        )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["subtotal"], 65_500);
@@ -127,8 +133,13 @@ both_backends!(the_same_order_sent_concurrently_is_created_once, |app| async mov
     for _ in 0..10 {
         let (app, pos) = (app.clone(), pos.clone());
         tasks.push(tokio::spawn(async move {
-            app.api("POST", "/orders", Some(&pos), Some(json!({"source": "online", "external_ref": "WEB-9", "lines": [{"sku": "KOPI", "quantity": 1}]})))
-                .await
+            app.api(
+                "POST",
+                "/orders",
+                Some(&pos),
+                Some(json!({"source": "online", "external_ref": "WEB-9", "lines": [{"sku": "KOPI", "quantity": 1}]})),
+            )
+            .await
         }));
     }
     let mut ids = std::collections::BTreeSet::new();
@@ -146,24 +157,94 @@ both_backends!(the_same_order_sent_concurrently_is_created_once, |app| async mov
 both_backends!(bad_order_inputs_name_the_field_and_never_500, |app| async move {
     let s = store(&app).await;
     let cases: Vec<(Value, u16, &str, &str)> = vec![
-        (json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": 1}, {"sku": "NOPE", "quantity": 1}]}), 422, "lines[1].sku", "unknown_sku"),
-        (json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": -2}]}), 422, "lines[0].quantity", "invalid_quantity"),
-        (json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": 0}]}), 422, "lines[0].quantity", "invalid_quantity"),
-        (json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": "two"}]}), 400, "lines[0].quantity", "malformed_request"),
-        (json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": 1, "unit_price": -1}]}), 422, "lines[0].unit_price", "invalid_amount"),
-        (json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": 1, "unit_price": 9_000_000_000_000_000i64}]}), 422, "lines[0].quantity", "amount_too_large"),
+        (
+            json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": 1}, {"sku": "NOPE", "quantity": 1}]}),
+            422,
+            "lines[1].sku",
+            "unknown_sku",
+        ),
+        (
+            json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": -2}]}),
+            422,
+            "lines[0].quantity",
+            "invalid_quantity",
+        ),
+        (
+            json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": 0}]}),
+            422,
+            "lines[0].quantity",
+            "invalid_quantity",
+        ),
+        (
+            json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": "two"}]}),
+            400,
+            "lines[0].quantity",
+            "malformed_request",
+        ),
+        (
+            json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": 1, "unit_price": -1}]}),
+            422,
+            "lines[0].unit_price",
+            "invalid_amount",
+        ),
+        (
+            json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": 1, "unit_price": 9_000_000_000_000_000i64}]}),
+            422,
+            "lines[0].quantity",
+            "amount_too_large",
+        ),
         (json!({"source": "pos", "external_ref": "A", "lines": []}), 422, "lines", "lines_required"),
         (json!({"source": "shop", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": 1}]}), 422, "source", "invalid_source"),
         (json!({"external_ref": "A", "lines": [{"sku": "KOPI", "quantity": 1}]}), 400, "source", "malformed_request"),
         (json!({"source": "pos", "lines": [{"sku": "KOPI", "quantity": 1}]}), 400, "external_ref", "malformed_request"),
-        (json!({"source": "pos", "external_ref": " ", "lines": [{"sku": "KOPI", "quantity": 1}]}), 422, "external_ref", "invalid_external_ref"),
-        (json!({"source": "pos", "external_ref": "A", "customer_id": 424242, "lines": [{"sku": "KOPI", "quantity": 1}]}), 422, "customer_id", "unknown_customer"),
-        (json!({"source": "pos", "external_ref": "A", "customer_id": "abc", "lines": [{"sku": "KOPI", "quantity": 1}]}), 422, "customer_id", "invalid_id"),
-        (json!({"source": "pos", "external_ref": "A", "shipping": -5, "lines": [{"sku": "KOPI", "quantity": 1}]}), 422, "shipping", "invalid_amount"),
-        (json!({"source": "pos", "external_ref": "A", "coupon_code": "HEMAT10", "lines": [{"sku": "KOPI", "quantity": 1}]}), 422, "coupon_code", "unknown_code"),
-        (json!({"source": "pos", "external_ref": "A", "redeem_points": 100, "lines": [{"sku": "KOPI", "quantity": 1}]}), 422, "redeem_points", "points_unavailable"),
-        (json!({"source": "pos", "external_ref": "A", "payment_deadline_minutes": 0, "lines": [{"sku": "KOPI", "quantity": 1}]}), 422, "payment_deadline_minutes", "invalid_deadline"),
-        (json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": 1, "colour": "red"}]}), 400, "lines[0]", "malformed_request"),
+        (
+            json!({"source": "pos", "external_ref": " ", "lines": [{"sku": "KOPI", "quantity": 1}]}),
+            422,
+            "external_ref",
+            "invalid_external_ref",
+        ),
+        (
+            json!({"source": "pos", "external_ref": "A", "customer_id": 424242, "lines": [{"sku": "KOPI", "quantity": 1}]}),
+            422,
+            "customer_id",
+            "unknown_customer",
+        ),
+        (
+            json!({"source": "pos", "external_ref": "A", "customer_id": "abc", "lines": [{"sku": "KOPI", "quantity": 1}]}),
+            422,
+            "customer_id",
+            "invalid_id",
+        ),
+        (
+            json!({"source": "pos", "external_ref": "A", "shipping": -5, "lines": [{"sku": "KOPI", "quantity": 1}]}),
+            422,
+            "shipping",
+            "invalid_amount",
+        ),
+        (
+            json!({"source": "pos", "external_ref": "A", "coupon_code": "HEMAT10", "lines": [{"sku": "KOPI", "quantity": 1}]}),
+            422,
+            "coupon_code",
+            "unknown_code",
+        ),
+        (
+            json!({"source": "pos", "external_ref": "A", "redeem_points": 100, "lines": [{"sku": "KOPI", "quantity": 1}]}),
+            422,
+            "redeem_points",
+            "points_unavailable",
+        ),
+        (
+            json!({"source": "pos", "external_ref": "A", "payment_deadline_minutes": 0, "lines": [{"sku": "KOPI", "quantity": 1}]}),
+            422,
+            "payment_deadline_minutes",
+            "invalid_deadline",
+        ),
+        (
+            json!({"source": "pos", "external_ref": "A", "lines": [{"sku": "KOPI", "quantity": 1, "colour": "red"}]}),
+            400,
+            "lines[0]",
+            "malformed_request",
+        ),
     ];
     for (body, status, field, code) in cases {
         let r = create(&app, &s, body.clone()).await;
@@ -172,7 +253,11 @@ both_backends!(bad_order_inputs_name_the_field_and_never_500, |app| async move {
         assert!(r.body["error"]["field"].as_str().is_some_and(|f| f.starts_with(field)), "{body}: {:?}", r.body);
     }
     // An inactive product cannot be sold.
-    dispatch!(&app.state.db, |c| sqlx::query("UPDATE products SET active = FALSE WHERE sku = 'ROTI'").execute(c).await.map(|r| r.rows_affected())).unwrap();
+    dispatch!(&app.state.db, |c| sqlx::query("UPDATE products SET active = FALSE WHERE sku = 'ROTI'")
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
     let r = create(&app, &s, json!({"source": "pos", "external_ref": "B", "lines": [{"sku": "ROTI", "quantity": 1}]})).await;
     assert_eq!((r.status, r.body["error"]["field"].as_str()), (422, Some("lines[0].sku")));
     assert_eq!(app.api("POST", "/orders/abc/pay", Some(&s.pos), Some(json!({"payment_ref": "P", "amount": 1}))).await.status, 400);
@@ -182,7 +267,8 @@ both_backends!(bad_order_inputs_name_the_field_and_never_500, |app| async move {
 both_backends!(payment_is_idempotent_and_the_amount_must_match, |app| async move {
     let s = store(&app).await;
     let c = customer(&app, &s, "0812-3000-0002").await;
-    let o = create(&app, &s, json!({"source": "pos", "external_ref": "P-1", "customer_id": c, "lines": [{"sku": "KOPI", "quantity": 4}]})).await;
+    let o = create(&app, &s, json!({"source": "pos", "external_ref": "P-1", "customer_id": c, "lines": [{"sku": "KOPI", "quantity": 4}]}))
+        .await;
     let id = o.body["id"].as_i64().unwrap();
 
     let wrong = pay(&app, &s, id, "GW-1", 99_999).await;
@@ -206,7 +292,8 @@ both_backends!(payment_is_idempotent_and_the_amount_must_match, |app| async move
     assert_eq!(spending(&app, &s, c).await, 100_000, "counted once");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM payment_rejections").await, 3);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM payment_rejections WHERE reason IN ('amount_mismatch', 'already_paid', 'payment_ref_used')").await,
+        count(&app, "SELECT COUNT(*) FROM payment_rejections WHERE reason IN ('amount_mismatch', 'already_paid', 'payment_ref_used')")
+            .await,
         3
     );
 });
@@ -214,7 +301,9 @@ both_backends!(payment_is_idempotent_and_the_amount_must_match, |app| async move
 both_backends!(concurrent_payment_notifications_pay_once, |app| async move {
     let s = store(&app).await;
     let c = customer(&app, &s, "0812-3000-0003").await;
-    let o = create(&app, &s, json!({"source": "online", "external_ref": "W-1", "customer_id": c, "lines": [{"sku": "KOPI", "quantity": 1}]})).await;
+    let o =
+        create(&app, &s, json!({"source": "online", "external_ref": "W-1", "customer_id": c, "lines": [{"sku": "KOPI", "quantity": 1}]}))
+            .await;
     let id = o.body["id"].as_i64().unwrap();
     let app = std::sync::Arc::new(app);
     let mut tasks = Vec::new();
@@ -241,7 +330,12 @@ both_backends!(concurrent_payment_notifications_pay_once, |app| async move {
 
 both_backends!(expired_and_cancelled_orders_refuse_payment_and_record_it, |app| async move {
     let s = store(&app).await;
-    let o = create(&app, &s, json!({"source": "online", "external_ref": "E-1", "payment_deadline_minutes": 1, "lines": [{"sku": "KOPI", "quantity": 1}]})).await;
+    let o = create(
+        &app,
+        &s,
+        json!({"source": "online", "external_ref": "E-1", "payment_deadline_minutes": 1, "lines": [{"sku": "KOPI", "quantity": 1}]}),
+    )
+    .await;
     let id = o.body["id"].as_i64().unwrap();
     let expired = setia_backend::order_expiry::expire_overdue_orders(&app.state.db, Utc::now() + Duration::minutes(2)).await.unwrap();
     assert_eq!(expired, 1);
@@ -282,7 +376,8 @@ both_backends!(expired_and_cancelled_orders_refuse_payment_and_record_it, |app| 
 both_backends!(refunds_are_rows_and_reduce_spending, |app| async move {
     let s = store(&app).await;
     let c = customer(&app, &s, "0812-3000-0004").await;
-    let o = create(&app, &s, json!({"source": "pos", "external_ref": "R-1", "customer_id": c, "lines": [{"sku": "KOPI", "quantity": 4}]})).await;
+    let o = create(&app, &s, json!({"source": "pos", "external_ref": "R-1", "customer_id": c, "lines": [{"sku": "KOPI", "quantity": 4}]}))
+        .await;
     let id = o.body["id"].as_i64().unwrap();
     let refund = |body: Value| {
         let app = &app;
@@ -315,7 +410,8 @@ both_backends!(the_tier_snapshot_survives_a_tier_change_before_payment, |app| as
     let s = store(&app).await;
     let member = tier(&app, &s, "Member", 0, Some(10.0)).await;
     let c = customer(&app, &s, "0812-3000-0005").await;
-    let o = create(&app, &s, json!({"source": "pos", "external_ref": "S-1", "customer_id": c, "lines": [{"sku": "KOPI", "quantity": 4}]})).await;
+    let o = create(&app, &s, json!({"source": "pos", "external_ref": "S-1", "customer_id": c, "lines": [{"sku": "KOPI", "quantity": 4}]}))
+        .await;
     assert_eq!(o.body["total"], 90_000);
     assert_eq!(o.body["points_to_earn"], 90);
     let id = o.body["id"].as_i64().unwrap();
@@ -326,7 +422,8 @@ both_backends!(the_tier_snapshot_survives_a_tier_change_before_payment, |app| as
         .await
         .map(|r| r.rows_affected()))
     .unwrap();
-    let quote = app.api("POST", "/orders/quote", Some(&s.pos), Some(json!({"customer_id": c, "lines": [{"sku": "KOPI", "quantity": 4}]}))).await;
+    let quote =
+        app.api("POST", "/orders/quote", Some(&s.pos), Some(json!({"customer_id": c, "lines": [{"sku": "KOPI", "quantity": 4}]}))).await;
     assert_eq!(quote.body["total"], 75_000, "a new cart uses the new rule");
     let again = app.api("POST", &format!("/orders/{id}/recalculate"), Some(&s.pos), None).await;
     assert_eq!(again.status, 200);
@@ -371,7 +468,12 @@ both_backends!(a_payment_that_moves_a_customer_up_a_tier_notifies_once, |app| as
     // Two orders of 75.000 paid at the same moment: only together do they reach Silver.
     let mut ids = Vec::new();
     for n in 0..2 {
-        let o = create(&app, &s, json!({"source": "pos", "external_ref": format!("T-{n}"), "customer_id": c, "lines": [{"sku": "KOPI", "quantity": 3}]})).await;
+        let o = create(
+            &app,
+            &s,
+            json!({"source": "pos", "external_ref": format!("T-{n}"), "customer_id": c, "lines": [{"sku": "KOPI", "quantity": 3}]}),
+        )
+        .await;
         ids.push(o.body["id"].as_i64().unwrap());
     }
     let app = std::sync::Arc::new(app);
@@ -380,7 +482,13 @@ both_backends!(a_payment_that_moves_a_customer_up_a_tier_notifies_once, |app| as
         .map(|id| {
             let (app, pos, id) = (app.clone(), s.pos.clone(), *id);
             tokio::spawn(async move {
-                app.api("POST", &format!("/orders/{id}/pay"), Some(&pos), Some(json!({"payment_ref": format!("GW-T{id}"), "amount": 75_000}))).await
+                app.api(
+                    "POST",
+                    &format!("/orders/{id}/pay"),
+                    Some(&pos),
+                    Some(json!({"payment_ref": format!("GW-T{id}"), "amount": 75_000})),
+                )
+                .await
             })
         })
         .collect();
@@ -389,10 +497,12 @@ both_backends!(a_payment_that_moves_a_customer_up_a_tier_notifies_once, |app| as
     }
     let n = count(&app, "SELECT COUNT(*) FROM notifications WHERE kind = 'tier_up'").await;
     assert_eq!(n, 1, "the second payment of the pair crossed into Silver, exactly once");
-    let message: String = dispatch!(&app.state.db, |c| sqlx::query_scalar::<_, String>("SELECT message FROM notifications").fetch_one(c).await).unwrap();
+    let message: String =
+        dispatch!(&app.state.db, |c| sqlx::query_scalar::<_, String>("SELECT message FROM notifications").fetch_one(c).await).unwrap();
     assert!(message.contains("Silver"), "{message}");
     // Another payment inside Silver notifies nothing.
-    let o = create(&app, &s, json!({"source": "pos", "external_ref": "T-9", "customer_id": c, "lines": [{"sku": "ROTI", "quantity": 1}]})).await;
+    let o = create(&app, &s, json!({"source": "pos", "external_ref": "T-9", "customer_id": c, "lines": [{"sku": "ROTI", "quantity": 1}]}))
+        .await;
     assert_eq!(pay(&app, &s, o.body["id"].as_i64().unwrap(), "GW-T9", 15_500).await.status, 200);
     assert_eq!(count(&app, "SELECT COUNT(*) FROM notifications").await, 1);
     let r = app.api("GET", &format!("/customers/{c}"), Some(&s.pos), None).await;

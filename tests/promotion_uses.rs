@@ -20,7 +20,8 @@ async fn store(app: &TestApp) -> Store {
     let admin = app.api_token("admin").await;
     let pos = app.api_token("pos").await;
     for (sku, price) in [("KOPI", 25_000), ("ROTI", 50_000)] {
-        let r = app.api("POST", "/products", Some(&admin), Some(json!({"sku": sku, "name": sku, "price": price, "category": "umum"}))).await;
+        let r =
+            app.api("POST", "/products", Some(&admin), Some(json!({"sku": sku, "name": sku, "price": price, "category": "umum"}))).await;
         assert_eq!(r.status, 201, "{:?}", r.body);
     }
     Store { pos, admin }
@@ -80,8 +81,10 @@ both_backends!(a_code_of_50_uses_is_confirmed_exactly_50_times_under_200_concurr
     let app = Arc::new(app);
     // The code in every case the cashiers type it.
     let bodies = (0..200)
-        .map(|n| json!({"source": "pos", "external_ref": format!("R-{n}"), "coupon_code": if n % 2 == 0 { "hemat10" } else { " HEMAT10 " },
-                        "lines": [{"sku": "KOPI", "quantity": 2}]}))
+        .map(|n| {
+            json!({"source": "pos", "external_ref": format!("R-{n}"), "coupon_code": if n % 2 == 0 { "hemat10" } else { " HEMAT10 " },
+                        "lines": [{"sku": "KOPI", "quantity": 2}]})
+        })
         .collect();
     let orders = create_concurrently(&app, &s.pos, bodies).await;
     let discounted: Vec<&common::Reply> = orders.iter().filter(|o| o.body["discount_total"] == 5_000).collect();
@@ -104,7 +107,10 @@ both_backends!(a_code_of_50_uses_is_confirmed_exactly_50_times_under_200_concurr
         .map(|o| {
             let (app, pos) = (app.clone(), s.pos.clone());
             let (id, total) = (o.body["id"].as_i64().unwrap(), o.body["total"].as_i64().unwrap());
-            tokio::spawn(async move { app.api("POST", &format!("/orders/{id}/pay"), Some(&pos), Some(json!({"payment_ref": format!("GW-{id}"), "amount": total}))).await })
+            tokio::spawn(async move {
+                app.api("POST", &format!("/orders/{id}/pay"), Some(&pos), Some(json!({"payment_ref": format!("GW-{id}"), "amount": total})))
+                    .await
+            })
         })
         .collect();
     for t in tasks {
@@ -138,7 +144,14 @@ both_backends!(a_limit_of_one_use_per_customer_holds_under_20_concurrent_orders,
     assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND customer_id = {budi}")).await, 1);
     // Another customer still gets theirs; an anonymous cart cannot (the limit needs a customer).
     let ani = customer(&app, &s, "0812-4000-0002").await;
-    let r = app.api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": "C-ani", "customer_id": ani, "lines": [{"sku": "KOPI", "quantity": 1}]}))).await;
+    let r = app
+        .api(
+            "POST",
+            "/orders",
+            Some(&s.pos),
+            Some(json!({"source": "pos", "external_ref": "C-ani", "customer_id": ani, "lines": [{"sku": "KOPI", "quantity": 1}]})),
+        )
+        .await;
     assert_eq!(r.body["discount_total"], 7_000);
     let r = app.api("POST", "/orders/quote", Some(&s.pos), Some(json!({"lines": [{"sku": "KOPI", "quantity": 1}]}))).await;
     assert_eq!((r.body["discount_total"].as_i64(), reason_codes(&r.body)), (Some(0), vec!["needs_customer".to_string()]));
@@ -154,9 +167,8 @@ both_backends!(a_budget_of_100000_is_never_exceeded_and_the_last_order_gets_what
     )
     .await;
     let app = Arc::new(app);
-    let bodies = (0..20)
-        .map(|n| json!({"source": "pos", "external_ref": format!("B-{n}"), "lines": [{"sku": "ROTI", "quantity": 1}]}))
-        .collect();
+    let bodies =
+        (0..20).map(|n| json!({"source": "pos", "external_ref": format!("B-{n}"), "lines": [{"sku": "ROTI", "quantity": 1}]})).collect();
     let orders = create_concurrently(&app, &s.pos, bodies).await;
     let mut discounts: Vec<i64> = orders.iter().map(|o| o.body["discount_total"].as_i64().unwrap()).collect();
     discounts.sort_unstable_by(|a, b| b.cmp(a));
@@ -264,13 +276,24 @@ both_backends!(a_code_must_belong_to_an_active_promotion, |app| async move {
     assert_eq!(count(&app, "SELECT COUNT(*) FROM promotion_uses").await, 0, "a quote reserves nothing");
 
     let r = quote("SORE").await;
-    assert_eq!((r.status, r.body["error"]["field"].as_str(), r.body["error"]["code"].as_str()), (422, Some("coupon_code"), Some("unknown_code")));
+    assert_eq!(
+        (r.status, r.body["error"]["field"].as_str(), r.body["error"]["code"].as_str()),
+        (422, Some("coupon_code"), Some("unknown_code"))
+    );
     let paused = app.api("POST", &format!("/promotions/{promo}/status"), Some(&s.admin), Some(json!({"status": "paused"}))).await;
     assert_eq!(paused.status, 200);
     let r = quote("PAGI").await;
-    assert_eq!((r.status, r.body["error"]["field"].as_str(), r.body["error"]["code"].as_str()), (422, Some("coupon_code"), Some("code_inactive")));
+    assert_eq!(
+        (r.status, r.body["error"]["field"].as_str(), r.body["error"]["code"].as_str()),
+        (422, Some("coupon_code"), Some("code_inactive"))
+    );
     let r = app
-        .api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": "X-1", "coupon_code": "PAGI", "lines": [{"sku": "KOPI", "quantity": 1}]})))
+        .api(
+            "POST",
+            "/orders",
+            Some(&s.pos),
+            Some(json!({"source": "pos", "external_ref": "X-1", "coupon_code": "PAGI", "lines": [{"sku": "KOPI", "quantity": 1}]})),
+        )
         .await;
     assert_eq!((r.status, r.body["error"]["field"].as_str()), (422, Some("coupon_code")));
     assert_eq!(count(&app, "SELECT COUNT(*) FROM orders").await, 0);
@@ -378,7 +401,12 @@ both_backends!(a_reservation_past_its_payment_deadline_holds_nothing_back, |app|
     )
     .await;
     let a = app
-        .api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": "D-1", "payment_deadline_minutes": 1, "lines": [{"sku": "KOPI", "quantity": 1}]})))
+        .api(
+            "POST",
+            "/orders",
+            Some(&s.pos),
+            Some(json!({"source": "pos", "external_ref": "D-1", "payment_deadline_minutes": 1, "lines": [{"sku": "KOPI", "quantity": 1}]})),
+        )
         .await;
     assert_eq!(a.body["discount_total"], 5_000);
     let cart = setia_backend::orders::CartInput {
@@ -426,10 +454,12 @@ async fn a_promotion_changed_while_a_checkout_waits_prices_the_order_by_its_new_
     // Wait until the checkout has read the promotions and waits on the customer row.
     let mut waiting = 0;
     for _ in 0..200 {
-        waiting = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
-            .fetch_one(pool)
-            .await
-            .unwrap();
+        waiting = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
         if waiting > 0 {
             break;
         }

@@ -15,11 +15,17 @@ struct Store {
 async fn store(app: &common::TestApp) -> Store {
     let admin = app.api_token("admin").await;
     for (sku, category, price) in [("KOPI", "minuman", 18_000), ("TEH", "minuman", 12_000), ("ROTI", "roti", 15_000)] {
-        let r = app.api("POST", "/products", Some(&admin), Some(json!({"sku": sku, "name": sku, "price": price, "category": category}))).await;
+        let r =
+            app.api("POST", "/products", Some(&admin), Some(json!({"sku": sku, "name": sku, "price": price, "category": category}))).await;
         assert!(r.status == 201 || r.status == 200, "{:?}", r.body);
     }
     let gold = app
-        .api("POST", "/tiers", Some(&admin), Some(json!({"name": "Gold", "min_spending": 5000000, "window_days": 365, "earn_rate_points": 1, "earn_rate_per": 10000})))
+        .api(
+            "POST",
+            "/tiers",
+            Some(&admin),
+            Some(json!({"name": "Gold", "min_spending": 5000000, "window_days": 365, "earn_rate_points": 1, "earn_rate_per": 10000})),
+        )
         .await;
     Store { admin, gold: gold.body["id"].as_i64().unwrap() }
 }
@@ -82,7 +88,10 @@ both_backends!(a_promotion_is_stored_as_sent_and_starts_as_a_draft, |app| async 
     let r = app.api("PUT", &format!("/promotions/{id}"), Some(&s.admin), Some(changed)).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["name"], "Ngopi Siang");
-    assert_eq!(r.body["reward"], json!({"type": "percent_items", "value": 12.5, "buy": null, "get": null, "skus": null, "categories": ["minuman"]}));
+    assert_eq!(
+        r.body["reward"],
+        json!({"type": "percent_items", "value": 12.5, "buy": null, "get": null, "skus": null, "categories": ["minuman"]})
+    );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'promotion.replace'").await, 1);
     assert_eq!(app.api("PUT", "/promotions/999", Some(&s.admin), Some(full(s.gold))).await.status, 404);
     assert_eq!(app.api("GET", "/promotions/999", Some(&s.admin), None).await.status, 404);

@@ -131,7 +131,8 @@ async fn sign_in_is_rate_limited_per_client_ip() {
         .unwrap();
     assert_eq!(forged.status(), 429);
 
-    let proxied = TestApp::spawn_with(Backend::Sqlite, &[("SETIA_SIGN_IN_PER_MINUTE", "1"), ("SETIA_CLIENT_IP_HEADER", "X-Forwarded-For")]).await;
+    let proxied =
+        TestApp::spawn_with(Backend::Sqlite, &[("SETIA_SIGN_IN_PER_MINUTE", "1"), ("SETIA_CLIENT_IP_HEADER", "X-Forwarded-For")]).await;
     let c = proxied.client();
     let attempt = |ip: &'static str| {
         c.http
@@ -190,7 +191,10 @@ async fn post_chunked(app: &TestApp, path: &str, content_type: &str, len: usize)
     let mut sent = 0;
     while sent < len {
         // The server may answer and close before everything is sent.
-        if s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await.is_err() || s.write_all(&chunk).await.is_err() || s.write_all(b"\r\n").await.is_err() {
+        if s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await.is_err()
+            || s.write_all(&chunk).await.is_err()
+            || s.write_all(b"\r\n").await.is_err()
+        {
             break;
         }
         sent += chunk.len();
@@ -209,7 +213,11 @@ async fn bodies_past_their_route_limit_are_refused_unread() {
     let big_form = "a".repeat(100 * 1024);
     let r = c.server_fn("login", &[("email", "x@toko.test"), ("password", &big_form)]).await;
     assert_eq!(r.status, 413, "64 KB for server functions");
-    assert_eq!(post_chunked(&app, "/api/login", "application/x-www-form-urlencoded", 100 * 1024).await, 413, "without a Content-Length too");
+    assert_eq!(
+        post_chunked(&app, "/api/login", "application/x-www-form-urlencoded", 100 * 1024).await,
+        413,
+        "without a Content-Length too"
+    );
     let token = app.api_token("pos").await;
     let big_json = format!("{{\"name\": \"{}\", \"phone\": \"0812\"}}", "a".repeat(3 * 1024 * 1024));
     let r = reqwest::Client::new()

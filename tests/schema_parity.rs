@@ -43,12 +43,11 @@ async fn sqlite_schema() -> Schema {
     db.migrate().await.unwrap();
     let setia_backend::Db::Sqlite(pool) = &db else { unreachable!() };
     let mut s = Schema::default();
-    let tables: Vec<(String, String)> = sqlx::query_as(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
+    let tables: Vec<(String, String)> =
+        sqlx::query_as("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'")
+            .fetch_all(pool)
+            .await
+            .unwrap();
     for (table, sql) in tables {
         let cols: Vec<(String, String, bool, i64)> =
             sqlx::query_as("SELECT name, type, \"notnull\", pk FROM pragma_table_info($1)").bind(&table).fetch_all(pool).await.unwrap();
@@ -60,10 +59,8 @@ async fn sqlite_schema() -> Schema {
             // Each CHECK counts for every column its expression names.
             let Some(at) = line.find("CHECK (") else { continue };
             let expr = &line[at..];
-            let named: Vec<&str> = expr
-                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .filter(|w| cols.iter().any(|(n, ..)| n == w))
-                .collect();
+            let named: Vec<&str> =
+                expr.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| cols.iter().any(|(n, ..)| n == w)).collect();
             let first = line.split_whitespace().next().unwrap_or("");
             let is_bool_column = cols.iter().any(|(n, ty, ..)| n == first && family(ty) == "bool");
             if is_bool_column && expr.contains("IN (0, 1)") {

@@ -23,14 +23,17 @@ async fn store(app: &TestApp) -> Store {
     let admin = app.api_token("admin").await;
     let pos = app.api_token("pos").await;
     for (sku, price) in [("KOPI", 25_000), ("ROTI", 50_000)] {
-        let r = app.api("POST", "/products", Some(&admin), Some(json!({"sku": sku, "name": format!("Produk {sku}"), "price": price}))).await;
+        let r =
+            app.api("POST", "/products", Some(&admin), Some(json!({"sku": sku, "name": format!("Produk {sku}"), "price": price}))).await;
         assert_eq!(r.status, 201, "{:?}", r.body);
     }
     let t = app
         .api("POST", "/tiers", Some(&admin), Some(json!({"name": "Member", "min_spending": 0, "window_days": 365, "earn_rate_points": 1, "earn_rate_per": 1000, "discount_percent": 5})))
         .await;
     assert_eq!(t.status, 201, "{:?}", t.body);
-    let budi = app.api("POST", "/customers", Some(&pos), Some(json!({"name": "Budi Santoso", "phone": "0812-5000-0001"}))).await.body["id"].as_i64().unwrap();
+    let budi = app.api("POST", "/customers", Some(&pos), Some(json!({"name": "Budi Santoso", "phone": "0812-5000-0001"}))).await.body["id"]
+        .as_i64()
+        .unwrap();
     let mut ids = Vec::new();
     for body in [
         json!({"name": "Happy hour", "kind": "automatic", "priority": 0, "stacking": "combinable",
@@ -89,7 +92,15 @@ both_backends!(the_simulator_prices_like_checkout_and_shows_the_whole_trace, |ap
     }
 
     // Saturday: the weekday window rejects happy hour; a bigger cart makes the exclusive win.
-    let form = [("lines[0][sku]", "ROTI"), ("lines[0][quantity]", "4"), ("lines[1][sku]", "KOPI"), ("lines[1][quantity]", "1"), ("customer", ""), ("code", ""), ("at", "2026-12-05T16:00")];
+    let form = [
+        ("lines[0][sku]", "ROTI"),
+        ("lines[0][quantity]", "4"),
+        ("lines[1][sku]", "KOPI"),
+        ("lines[1][quantity]", "1"),
+        ("customer", ""),
+        ("code", ""),
+        ("at", "2026-12-05T16:00"),
+    ];
     let r = marketing.server_fn("simulate_pricing", &form).await;
     assert_eq!(r.status, 200, "{:?}", r.text);
     assert_eq!(r.body["priced"]["discount_total"], 40_000);
@@ -119,7 +130,13 @@ both_backends!(the_simulator_prices_like_checkout_and_shows_the_whole_trace, |ap
     assert_eq!(blame(vec![("lines[0][sku]", ""), ("lines[1][sku]", "TEH"), ("lines[1][quantity]", "1")]).await, "sku1");
     assert_eq!(blame(vec![("lines[0][sku]", "KOPI"), ("lines[0][quantity]", "0")]).await, "qty0");
     // The page always sends every row, empty ones included, so rows keep their place.
-    let rows = vec![("lines[0][sku]", "ROTI"), ("lines[1][sku]", ""), ("lines[2][sku]", ""), ("lines[3][sku]", "KOPI"), ("lines[3][quantity]", "dua")];
+    let rows = vec![
+        ("lines[0][sku]", "ROTI"),
+        ("lines[1][sku]", ""),
+        ("lines[2][sku]", ""),
+        ("lines[3][sku]", "KOPI"),
+        ("lines[3][quantity]", "dua"),
+    ];
     assert_eq!(blame(rows).await, "qty3");
     let rows = vec![("lines[0][sku]", "ROTI"), ("lines[1][sku]", ""), ("lines[2][sku]", "KOPI"), ("lines[2][quantity]", "0")];
     assert_eq!(blame(rows).await, "qty2", "a pricing refusal of the second filled row blames the form's third");
@@ -131,9 +148,20 @@ both_backends!(the_simulator_prices_like_checkout_and_shows_the_whole_trace, |ap
     // Every staff role may simulate (it stores nothing); a visitor may not.
     for role in [Role::Support, Role::Admin] {
         let c = app.signed_in(role).await;
-        assert_eq!(c.server_fn("simulate_pricing", &[("lines[0][sku]", "KOPI"), ("lines[0][quantity]", "1"), ("customer", ""), ("code", ""), ("at", "")]).await.status, 200);
+        assert_eq!(
+            c.server_fn(
+                "simulate_pricing",
+                &[("lines[0][sku]", "KOPI"), ("lines[0][quantity]", "1"), ("customer", ""), ("code", ""), ("at", "")]
+            )
+            .await
+            .status,
+            200
+        );
     }
-    assert_eq!(app.client().server_fn("simulate_pricing", &[("lines[0][sku]", "KOPI"), ("customer", ""), ("code", ""), ("at", "")]).await.status, 401);
+    assert_eq!(
+        app.client().server_fn("simulate_pricing", &[("lines[0][sku]", "KOPI"), ("customer", ""), ("code", ""), ("at", "")]).await.status,
+        401
+    );
 
     // The page, rendered on the server from the query string.
     let page = marketing.get("/simulator?sku0=ROTI&qty0=4&sku1=KOPI&qty1=1&at=2026-12-05T16%3A00").await;
@@ -152,7 +180,12 @@ both_backends!(the_simulator_prices_like_checkout_and_shows_the_whole_trace, |ap
 both_backends!(the_order_page_shows_rejected_promotions_and_admins_recalculate, |app| async move {
     let s = store(&app).await;
     let o = app
-        .api("POST", "/orders", Some(&s.pos), Some(json!({"source": "pos", "external_ref": "SIM-1", "lines": [{"sku": "KOPI", "quantity": 1}]})))
+        .api(
+            "POST",
+            "/orders",
+            Some(&s.pos),
+            Some(json!({"source": "pos", "external_ref": "SIM-1", "lines": [{"sku": "KOPI", "quantity": 1}]})),
+        )
         .await;
     assert_eq!(o.status, 201, "{:?}", o.body);
     let id = o.body["id"].as_i64().unwrap();

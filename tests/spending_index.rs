@@ -6,8 +6,8 @@
 
 mod common;
 
-use common::insert_tier as tier;
 use chrono::{DateTime, Duration, Utc};
+use common::insert_tier as tier;
 use setia_backend::customer_directory::{list_customers, CustomerFilter, CustomerSort, TierFilter};
 use setia_backend::tier_census::{near_next_tier, preview_moves, tier_distribution, TierMoves};
 use setia_backend::tiers::{list_tiers, TierRow};
@@ -158,11 +158,9 @@ both_backends!(the_index_equals_the_live_aggregate_through_every_kind_of_change,
     // A payment, a refund through the order service, a new customer with an order.
     let t1 = s.t0 + Duration::minutes(1);
     paid_order(db, s.budi, 300_000, t1, t1).await;
-    let ani_order: i64 = dispatch!(db, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM orders WHERE customer_id = $1")
-        .bind(s.ani)
-        .fetch_one(c)
-        .await)
-    .unwrap();
+    let ani_order: i64 =
+        dispatch!(db, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM orders WHERE customer_id = $1").bind(s.ani).fetch_one(c).await)
+            .unwrap();
     setia_backend::orders::refund_order(db, ani_order, "RF-1", Some(100_000), t1).await.unwrap();
     let newcomer = customer(db, "Fajar Nugroho", "+6281200000006", t1).await;
     paid_order(db, newcomer, 25_000_000, t1, t1).await;
@@ -315,7 +313,8 @@ both_backends!(an_index_built_without_window_rows_is_rebuilt, |app| async move {
     let s = store(db).await;
     let later = s.t0 + Duration::minutes(1);
     assert!(!spending_index::needs_rebuild(db, later).await.unwrap());
-    dispatch!(db, |c| sqlx::query("UPDATE customer_spending_index_state SET windows = NULL").execute(c).await.map(|r| r.rows_affected())).unwrap();
+    dispatch!(db, |c| sqlx::query("UPDATE customer_spending_index_state SET windows = NULL").execute(c).await.map(|r| r.rows_affected()))
+        .unwrap();
     assert!(spending_index::needs_rebuild(db, later).await.unwrap(), "an index from before window rows existed");
 });
 

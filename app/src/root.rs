@@ -1,13 +1,13 @@
 //! The document shell and the route table.
 
 use crate::api::auth::{current_user, SessionUser};
+use crate::components::layout::SignedInLayout;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::pages::{
-    AuditPage, CustomerPage, CustomersPage, HomePage, JobsPage, LoginPage, NotFoundPage, OrderPage, OrdersPage, SettingsPage, SimulatorPage, TiersPage,
-    UsersPage,
+    AuditPage, CustomerPage, CustomersPage, HomePage, JobsPage, LoginPage, NotFoundPage, OrderPage, OrdersPage, SettingsPage,
+    SimulatorPage, TiersPage, UsersPage,
 };
-use crate::components::layout::SignedInLayout;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};

@@ -135,10 +135,8 @@ pub async fn create_token(db: &Db, name: &str, scope: Scope, actor: &Actor) -> R
 
 #[tracing::instrument(skip_all)]
 pub async fn list_tokens(db: &Db) -> anyhow::Result<Vec<ApiToken>> {
-    dispatch!(db, |c| sqlx::query_as::<_, ApiToken>(&format!("SELECT {COLUMNS} FROM api_tokens ORDER BY id"))
-        .fetch_all(c)
-        .await)
-    .context("list api tokens")
+    dispatch!(db, |c| sqlx::query_as::<_, ApiToken>(&format!("SELECT {COLUMNS} FROM api_tokens ORDER BY id")).fetch_all(c).await)
+        .context("list api tokens")
 }
 
 /// Revokes a token (idempotent). Returns false when no such token exists.

@@ -20,11 +20,7 @@ pub enum ConfigError {
     #[error("DATABASE_URL `{0}` is not understood: use sqlite://path/to/file.db or postgres://user:password@host/dbname")]
     UnparsableDatabaseUrl(String),
     #[error("{name} `{value}` is not valid: {expected}")]
-    Invalid {
-        name: &'static str,
-        value: String,
-        expected: &'static str,
-    },
+    Invalid { name: &'static str, value: String, expected: &'static str },
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/setia.db";
@@ -125,11 +121,8 @@ impl Config {
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let database_url =
-            DatabaseUrl::parse(&get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()))?;
-        let addr_raw = get("SETIA_ADDR")
-            .or_else(|| get("LEPTOS_SITE_ADDR"))
-            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let database_url = DatabaseUrl::parse(&get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()))?;
+        let addr_raw = get("SETIA_ADDR").or_else(|| get("LEPTOS_SITE_ADDR")).unwrap_or_else(|| "127.0.0.1:3000".into());
         let addr = addr_raw.parse().map_err(|_| ConfigError::Invalid {
             name: "SETIA_ADDR",
             value: addr_raw.clone(),
@@ -139,50 +132,21 @@ impl Config {
         let log_format = match get("SETIA_LOG_FORMAT").as_deref().map(str::trim) {
             None | Some("") | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "SETIA_LOG_FORMAT",
-                    value: other.into(),
-                    expected: "text or json",
-                })
-            }
+            Some(other) => return Err(ConfigError::Invalid { name: "SETIA_LOG_FORMAT", value: other.into(), expected: "text or json" }),
         };
         let secure_cookies = parse_bool("SETIA_SECURE_COOKIES", get("SETIA_SECURE_COOKIES"))?;
-        let site_root = PathBuf::from(
-            get("SETIA_SITE_ROOT")
-                .or_else(|| get("LEPTOS_SITE_ROOT"))
-                .unwrap_or_else(|| "target/site".into()),
-        );
+        let site_root = PathBuf::from(get("SETIA_SITE_ROOT").or_else(|| get("LEPTOS_SITE_ROOT")).unwrap_or_else(|| "target/site".into()));
         let allowed_origins = get("SETIA_ALLOWED_ORIGINS")
-            .map(|s| {
-                s.split(',')
-                    .map(|o| o.trim().trim_end_matches('/').to_string())
-                    .filter(|o| !o.is_empty())
-                    .collect()
-            })
+            .map(|s| s.split(',').map(|o| o.trim().trim_end_matches('/').to_string()).filter(|o| !o.is_empty()).collect())
             .unwrap_or_default();
         let max_raw = get("SETIA_DB_MAX_CONNECTIONS").unwrap_or_else(|| "10".into());
-        let db_max_connections = max_raw
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or(ConfigError::Invalid {
-                name: "SETIA_DB_MAX_CONNECTIONS",
-                value: max_raw,
-                expected: "a whole number above 0",
-            })?;
+        let db_max_connections = max_raw.parse::<u32>().ok().filter(|n| *n > 0).ok_or(ConfigError::Invalid {
+            name: "SETIA_DB_MAX_CONNECTIONS",
+            value: max_raw,
+            expected: "a whole number above 0",
+        })?;
         let limits = crate::limits::ServerLimits::from_lookup(&get)?;
-        Ok(Config {
-            limits,
-            database_url,
-            addr,
-            log,
-            log_format,
-            secure_cookies,
-            site_root,
-            allowed_origins,
-            db_max_connections,
-        })
+        Ok(Config { limits, database_url, addr, log, log_format, secure_cookies, site_root, allowed_origins, db_max_connections })
     }
 }
 
@@ -191,11 +155,7 @@ fn parse_bool(name: &'static str, v: Option<String>) -> Result<bool, ConfigError
         None => Ok(false),
         Some(s) if s.is_empty() || s == "0" || s == "false" || s == "no" => Ok(false),
         Some(s) if s == "1" || s == "true" || s == "yes" => Ok(true),
-        Some(s) => Err(ConfigError::Invalid {
-            name,
-            value: s,
-            expected: "true or false",
-        }),
+        Some(s) => Err(ConfigError::Invalid { name, value: s, expected: "true or false" }),
     }
 }
 

@@ -138,7 +138,8 @@ async fn page_from_customers(db: &Db, filter: &CustomerFilter, limit: i64, offse
     let lim = params.add(Arg::Int(limit));
     let off = params.add(Arg::Int(offset));
     let sql = format!("SELECT {COLUMNS} FROM customers c WHERE {cond} ORDER BY {order} LIMIT {lim} OFFSET {off}");
-    let rows = dispatch!(db, |c| bind_params!(sqlx::query_as::<_, Customer>(&sql).persistent(false), params).fetch_all(c).await).context("list customers")?;
+    let rows = dispatch!(db, |c| bind_params!(sqlx::query_as::<_, Customer>(&sql).persistent(false), params).fetch_all(c).await)
+        .context("list customers")?;
     Ok((rows, total))
 }
 
@@ -174,8 +175,9 @@ async fn page_by_spending(
     } else {
         format!("SELECT COUNT(*) FROM ({standing}) x WHERE {conditions}")
     };
-    let total: i64 = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_scalar::<_, i64>(&count_sql).persistent(false), params).fetch_one(c).await)
-        .context("count customers by spending")?;
+    let total: i64 =
+        dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_scalar::<_, i64>(&count_sql).persistent(false), params).fetch_one(c).await)
+            .context("count customers by spending")?;
     // Ties broken by id in the same direction, so an index on (spending, id) serves both.
     let order = match filter.sort {
         CustomerSort::SpendingAsc => "x.spending, x.customer_id",

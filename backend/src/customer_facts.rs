@@ -168,7 +168,12 @@ pub async fn tier_standing_in(tx: &mut Tx, customer_id: i64, tiers: &[TierRow], 
 }
 
 /// [`tier_standing_in`] and the customer's lifetime spending, from one query.
-pub async fn standing_and_lifetime_in(tx: &mut Tx, customer_id: i64, tiers: &[TierRow], now: DateTime<Utc>) -> anyhow::Result<(TierStanding, Money)> {
+pub async fn standing_and_lifetime_in(
+    tx: &mut Tx,
+    customer_id: i64,
+    tiers: &[TierRow],
+    now: DateTime<Utc>,
+) -> anyhow::Result<(TierStanding, Money)> {
     let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
     let spending = spending_by_window_in(tx, customer_id, &windows_of(&rules), now).await?;
     let in_window = |w: TierWindow| spending.get(&w).copied().unwrap_or_default();
@@ -177,7 +182,12 @@ pub async fn standing_and_lifetime_in(tx: &mut Tx, customer_id: i64, tiers: &[Ti
 
 /// The facts of one customer from their spending per window (absent windows
 /// count zero): the rules of SPEC §2.1 and §2.2 applied in one place.
-pub fn derive_facts(customer_id: i64, spending: &BTreeMap<TierWindow, Money>, tiers: &[TierRow], loyalty_threshold: Money) -> CustomerFacts {
+pub fn derive_facts(
+    customer_id: i64,
+    spending: &BTreeMap<TierWindow, Money>,
+    tiers: &[TierRow],
+    loyalty_threshold: Money,
+) -> CustomerFacts {
     let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
     let in_window = |w: TierWindow| spending.get(&w).copied().unwrap_or_default();
     let total_spending = in_window(TierWindow::Lifetime);

@@ -77,7 +77,10 @@ pub async fn upsert_customer(db: &Db, input: CustomerInput, actor: &Actor) -> Re
 /// The text fields as stored, so that the lookup and the write use one value
 /// (` EXT-1 ` and `EXT-1` are one external id).
 fn parse_text(input: CustomerInput) -> Result<CustomerInput, CustomerError> {
-    let name = text::NAME.parse("name", &input.name).map_err(|e| if e.is_missing() { CustomerError::NameRequired } else { CustomerError::Text(e) })?;
+    let name =
+        text::NAME
+            .parse("name", &input.name)
+            .map_err(|e| if e.is_missing() { CustomerError::NameRequired } else { CustomerError::Text(e) })?;
     let address = text::ADDRESS.parse_optional("address", input.address.as_deref()).map_err(CustomerError::Text)?;
     let external_id = text::REFERENCE.parse_optional("external_id", input.external_id.as_deref()).map_err(CustomerError::Text)?;
     Ok(CustomerInput { name, address, external_id, ..input })

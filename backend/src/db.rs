@@ -153,9 +153,9 @@ impl Db {
     pub async fn begin_read(&self) -> anyhow::Result<Tx> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await.context("begin sqlite read")?),
-            Db::Postgres(p) => Tx::Postgres(
-                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.context("begin postgres read")?,
-            ),
+            Db::Postgres(p) => {
+                Tx::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.context("begin postgres read")?)
+            }
         })
     }
 

@@ -33,14 +33,41 @@ pub struct DemoReport {
 }
 
 const FIRST_NAMES: [&str; 40] = [
-    "Ayu", "Budi", "Citra", "Dedi", "Eka", "Fitri", "Gilang", "Hana", "Indra", "Joko", "Kartika", "Lestari", "Made", "Nur",
-    "Oki", "Putri", "Rina", "Sari", "Tono", "Umi", "Wahyu", "Yanti", "Agus", "Bayu", "Dewi", "Endang", "Fajar", "Galih",
-    "Hendra", "Intan", "Komang", "Lukman", "Mega", "Nanda", "Rizky", "Siti", "Teguh", "Wulan", "Yoga", "Zahra",
+    "Ayu", "Budi", "Citra", "Dedi", "Eka", "Fitri", "Gilang", "Hana", "Indra", "Joko", "Kartika", "Lestari", "Made", "Nur", "Oki", "Putri",
+    "Rina", "Sari", "Tono", "Umi", "Wahyu", "Yanti", "Agus", "Bayu", "Dewi", "Endang", "Fajar", "Galih", "Hendra", "Intan", "Komang",
+    "Lukman", "Mega", "Nanda", "Rizky", "Siti", "Teguh", "Wulan", "Yoga", "Zahra",
 ];
 const LAST_NAMES: [&str; 30] = [
-    "Santoso", "Wijaya", "Lestari", "Saputra", "Hidayat", "Kurniawan", "Pratama", "Susanti", "Setiawan", "Nugroho",
-    "Rahayu", "Permata", "Siregar", "Nasution", "Simanjuntak", "Wibowo", "Halim", "Gunawan", "Sihombing", "Putra",
-    "Utami", "Maharani", "Purnomo", "Firmansyah", "Hakim", "Ramadhan", "Aritonang", "Suryadi", "Tanjung", "Harahap",
+    "Santoso",
+    "Wijaya",
+    "Lestari",
+    "Saputra",
+    "Hidayat",
+    "Kurniawan",
+    "Pratama",
+    "Susanti",
+    "Setiawan",
+    "Nugroho",
+    "Rahayu",
+    "Permata",
+    "Siregar",
+    "Nasution",
+    "Simanjuntak",
+    "Wibowo",
+    "Halim",
+    "Gunawan",
+    "Sihombing",
+    "Putra",
+    "Utami",
+    "Maharani",
+    "Purnomo",
+    "Firmansyah",
+    "Hakim",
+    "Ramadhan",
+    "Aritonang",
+    "Suryadi",
+    "Tanjung",
+    "Harahap",
 ];
 const PRODUCTS: [(&str, &str, &str, i64); 36] = [
     ("KOPI-SUSU", "Kopi Susu Gula Aren", "minuman", 22_000),
@@ -102,10 +129,8 @@ async fn insert_rows(db: &Db, head: &str, rows: &[Vec<Arg>], returning: &str) ->
         return Ok(Vec::new());
     }
     let mut params = Params::default();
-    let values: Vec<String> = rows
-        .iter()
-        .map(|r| format!("({})", r.iter().map(|a| params.add(a.clone())).collect::<Vec<_>>().join(", ")))
-        .collect();
+    let values: Vec<String> =
+        rows.iter().map(|r| format!("({})", r.iter().map(|a| params.add(a.clone())).collect::<Vec<_>>().join(", "))).collect();
     let sql = format!("{head} VALUES {}{returning}", values.join(", "));
     let mut tx = db.begin_write().await?;
     let out: Vec<(i64, String)> = if returning.is_empty() {
@@ -152,14 +177,23 @@ pub async fn fill(db: &Db, size: DemoSize, now: DateTime<Utc>, progress: &(dyn F
     let rows: Vec<Vec<Arg>> = PRODUCTS
         .iter()
         .map(|(sku, name, category, price)| {
-            vec![Arg::Text((*sku).into()), Arg::Text((*name).into()), Arg::Text((*category).into()), Arg::Int(*price), Arg::Time(now), Arg::Time(now)]
+            vec![
+                Arg::Text((*sku).into()),
+                Arg::Text((*name).into()),
+                Arg::Text((*category).into()),
+                Arg::Int(*price),
+                Arg::Time(now),
+                Arg::Time(now),
+            ]
         })
         .collect();
     let existing: Vec<(i64, String, i64)> =
-        dispatch!(db, |c| sqlx::query_as::<_, (i64, String, i64)>("SELECT id, sku, price FROM products").fetch_all(c).await).context("load products")?;
+        dispatch!(db, |c| sqlx::query_as::<_, (i64, String, i64)>("SELECT id, sku, price FROM products").fetch_all(c).await)
+            .context("load products")?;
     let mut catalogue: Vec<(i64, String, i64)> = existing;
     if catalogue.is_empty() {
-        let ids = insert_rows(db, "INSERT INTO products (sku, name, category, price, created_at, updated_at)", &rows, " RETURNING id, sku").await?;
+        let ids = insert_rows(db, "INSERT INTO products (sku, name, category, price, created_at, updated_at)", &rows, " RETURNING id, sku")
+            .await?;
         let price: HashMap<&str, i64> = PRODUCTS.iter().map(|p| (p.0, p.3)).collect();
         catalogue = ids.into_iter().map(|(id, sku)| (id, sku.clone(), price[sku.as_str()])).collect();
         report.products = catalogue.len() as u64;
@@ -190,7 +224,13 @@ pub async fn fill(db: &Db, size: DemoSize, now: DateTime<Utc>, progress: &(dyn F
                 ]
             })
             .collect();
-        let ids = insert_rows(db, "INSERT INTO customers (name, phone, email, birth_date, created_at, updated_at)", &rows, " RETURNING id, phone").await?;
+        let ids = insert_rows(
+            db,
+            "INSERT INTO customers (name, phone, email, birth_date, created_at, updated_at)",
+            &rows,
+            " RETURNING id, phone",
+        )
+        .await?;
         customer_ids.extend(ids.into_iter().map(|(id, _)| id));
         start = end;
         if start % 100_000 == 0 || start == size.customers {
@@ -303,8 +343,13 @@ pub async fn fill(db: &Db, size: DemoSize, now: DateTime<Utc>, progress: &(dyn F
             }
         }
         for chunk in line_rows.chunks(BATCH) {
-            insert_rows(db, "INSERT INTO order_lines (order_id, line_no, product_id, sku, quantity, unit_price, base_amount, discount, final_amount)", chunk, "")
-                .await?;
+            insert_rows(
+                db,
+                "INSERT INTO order_lines (order_id, line_no, product_id, sku, quantity, unit_price, base_amount, discount, final_amount)",
+                chunk,
+                "",
+            )
+            .await?;
         }
         insert_rows(db, "INSERT INTO refunds (order_id, refund_ref, amount, created_at)", &refund_rows, "").await?;
         report.lines += line_rows.len() as u64;

@@ -110,12 +110,14 @@ pub async fn tick(db: &Db, job: &Job, instance: &str, now: DateTime<Utc>) -> any
 
 /// The newest runs, for the admin page.
 pub async fn recent_runs(db: &Db, limit: i64) -> anyhow::Result<Vec<JobRun>> {
-    dispatch!(db, |c| sqlx::query_as::<_, JobRun>(
+    dispatch!(db, |c| {
+        sqlx::query_as::<_, JobRun>(
         "SELECT id, job, instance, started_at, finished_at, outcome, counts, error FROM job_runs ORDER BY started_at DESC, id DESC LIMIT $1"
     )
     .bind(limit)
     .fetch_all(c)
-    .await)
+    .await
+    })
     .context("list job runs")
 }
 

@@ -28,9 +28,9 @@ pub mod settings;
 pub mod spending_index;
 pub mod spending_index_check;
 pub mod staff;
+pub mod state;
 pub mod tier_census;
 pub mod tiers;
-pub mod state;
 
 pub use db::Db;
 pub use state::AppState;

@@ -77,11 +77,17 @@ pub struct Failure {
 
 /// The throttle rules above: how long `ip` must wait before trying `email`,
 /// given the email's failures and the IP's failures (any email) in the window.
-pub fn wait_before_attempt(email_failures: &[Failure], ip_failures: &[DateTime<Utc>], ip: Option<&str>, now: DateTime<Utc>) -> Option<Duration> {
+pub fn wait_before_attempt(
+    email_failures: &[Failure],
+    ip_failures: &[DateTime<Utc>],
+    ip: Option<&str>,
+    now: DateTime<Utc>,
+) -> Option<Duration> {
     let window = Duration::minutes(THROTTLE_WINDOW_MINUTES);
     let by_ip = lockout(ip_failures, MAX_IP_FAILURES, window, now);
     let all: Vec<DateTime<Utc>> = email_failures.iter().map(|f| f.attempted_at).collect();
-    let here: Vec<DateTime<Utc>> = email_failures.iter().filter(|f| ip.is_none() || f.ip.as_deref() == ip).map(|f| f.attempted_at).collect();
+    let here: Vec<DateTime<Utc>> =
+        email_failures.iter().filter(|f| ip.is_none() || f.ip.as_deref() == ip).map(|f| f.attempted_at).collect();
     let by_this_client = lockout(&here, MAX_FAILURES, window, now);
     let by_everyone = lockout(&all, MAX_FAILURES, Duration::seconds(CLEAN_IP_WINDOW_SECONDS), now);
     by_ip.max(by_this_client).max(by_everyone)
@@ -160,7 +166,13 @@ async fn claim_attempt(db: &Db, claimed: &str, ip: Option<&str>, audit_ip: Optio
 
 /// Checks an email and password. On success the caller starts the session.
 #[tracing::instrument(skip_all)]
-pub async fn login(db: &Db, checks: &PasswordChecks, email_raw: &str, password: String, ip: Option<String>) -> Result<StaffUser, LoginError> {
+pub async fn login(
+    db: &Db,
+    checks: &PasswordChecks,
+    email_raw: &str,
+    password: String,
+    ip: Option<String>,
+) -> Result<StaffUser, LoginError> {
     login_at(db, checks, email_raw, password, ip, Utc::now()).await
 }
 
@@ -179,7 +191,8 @@ pub async fn login_at(
     }
     let claimed = email_raw.trim().to_lowercase();
     // Failures are counted per client network; the audit keeps the address itself.
-    let client = ip.as_deref().map(|raw| raw.parse().map(crate::limits::client_network).map_or_else(|_| raw.to_string(), |n| n.to_string()));
+    let client =
+        ip.as_deref().map(|raw| raw.parse().map(crate::limits::client_network).map_or_else(|_| raw.to_string(), |n| n.to_string()));
     let attempt = claim_attempt(db, &claimed, client.as_deref(), ip.as_deref(), now).await?;
     let found = match Email::parse(&claimed) {
         Ok(email) => staff::find_credentials(db, &email).await?,

@@ -14,17 +14,18 @@
 use crate::customer_facts::{standing_and_lifetime_in, tier_standing_in};
 use crate::db::{is_unique_violation, Db, Tx};
 use crate::dispatch;
+use crate::promotion_catalog::PromotionCatalog;
+use crate::promotion_uses::{self, UseStatus};
 use crate::tiers::{self, TierRow};
 use anyhow::Context;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use crate::promotion_catalog::PromotionCatalog;
-use crate::promotion_uses::{self, UseStatus};
 use setia_domain::pricing::{
-    price_cart, CartLine, CustomerFacts, PricedCart, PricingError, PricingInput, PricingSettings, Rejection, TierSnapshot, MAX_CUSTOMER_SPENDING, MAX_LINES, MAX_QUANTITY,
+    price_cart, CartLine, CustomerFacts, PricedCart, PricingError, PricingInput, PricingSettings, Rejection, TierSnapshot,
+    MAX_CUSTOMER_SPENDING, MAX_LINES, MAX_QUANTITY,
 };
 use setia_domain::promotion_index::PromotionIndex;
-use setia_domain::tier::TierStanding;
 use setia_domain::text::{self, TextError};
+use setia_domain::tier::TierStanding;
 use setia_domain::{Money, OrderStatus, Percent};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -349,7 +350,9 @@ async fn check_code(db: &Db, promotions: &PromotionIndex, code: Option<&str>) ->
         return Ok(());
     }
     Err(match crate::promotions::status_of_code(db, code).await? {
-        Some(status) => OrderError::invalid("coupon_code", "code_inactive", format!("the promotion with the code {code} is {status}, not active")),
+        Some(status) => {
+            OrderError::invalid("coupon_code", "code_inactive", format!("the promotion with the code {code} is {status}, not active"))
+        }
         None => OrderError::invalid("coupon_code", "unknown_code", format!("no promotion has the code {code}")),
     })
 }
@@ -375,7 +378,11 @@ async fn check_cart(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: 
     }
     for (i, l) in cart.lines.iter().enumerate() {
         if l.quantity < 1 || l.quantity > MAX_QUANTITY {
-            return Err(OrderError::invalid(format!("lines[{i}].quantity"), "invalid_quantity", format!("quantity must be a whole number from 1 to {MAX_QUANTITY}")));
+            return Err(OrderError::invalid(
+                format!("lines[{i}].quantity"),
+                "invalid_quantity",
+                format!("quantity must be a whole number from 1 to {MAX_QUANTITY}"),
+            ));
         }
         if l.unit_price.is_some_and(|p| p.0 < 0) {
             return Err(OrderError::invalid(format!("lines[{i}].unit_price"), "invalid_amount", "unit price cannot be negative"));
@@ -385,7 +392,11 @@ async fn check_cart(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: 
         return Err(OrderError::invalid("shipping", "invalid_amount", "shipping cannot be negative"));
     }
     if cart.redeem_points.is_some_and(|p| p != 0) {
-        return Err(OrderError::invalid("redeem_points", "points_unavailable", "points cannot be redeemed yet: the points ledger is not enabled"));
+        return Err(OrderError::invalid(
+            "redeem_points",
+            "points_unavailable",
+            "points cannot be redeemed yet: the points ledger is not enabled",
+        ));
     }
     let (catalog_version, promotions) = catalog.current_versioned(db).await?;
     let coupon_code = text::CODE.parse_optional("coupon_code", cart.coupon_code.as_deref())?;
@@ -592,7 +603,13 @@ async fn lock_customer_tier(tx: &mut Tx, customer: i64, ladder: &[TierRow], now:
     Ok(current.and_then(|id| ladder.iter().find(|t| t.id == id)).map(snapshot_of))
 }
 
-async fn finish_create(db: &Db, tx: Tx, inserted: Result<i64, OrderError>, source: OrderSource, external_ref: &str) -> Result<Created, OrderError> {
+async fn finish_create(
+    db: &Db,
+    tx: Tx,
+    inserted: Result<i64, OrderError>,
+    source: OrderSource,
+    external_ref: &str,
+) -> Result<Created, OrderError> {
     match inserted {
         Ok(id) => {
             tx.commit().await?;
@@ -749,12 +766,13 @@ async fn load_order_in(tx: &mut Tx, id: i64) -> Result<Order, OrderError> {
 /// the pool while holding this one would starve the pool under load.
 async fn lock_order(tx: &mut Tx, id: i64) -> Result<Order, OrderError> {
     // An order's customer never changes, so reading it before the locks is safe.
-    let customer_id: Option<i64> = dispatch!(tx tx, |c| sqlx::query_scalar::<_, Option<i64>>("SELECT customer_id FROM orders WHERE id = $1")
+    let customer_id: Option<i64> =
+        dispatch!(tx tx, |c| sqlx::query_scalar::<_, Option<i64>>("SELECT customer_id FROM orders WHERE id = $1")
         .bind(id)
         .fetch_optional(c)
         .await)
-    .context("find order's customer")?
-    .ok_or(OrderError::NotFound)?;
+        .context("find order's customer")?
+        .ok_or(OrderError::NotFound)?;
     let lock = tx.for_update();
     if let Some(customer) = customer_id {
         dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM customers WHERE id = $1{lock}"))
@@ -801,7 +819,14 @@ fn overdue(order: &OrderRow, now: DateTime<Utc>) -> bool {
     order.status() == OrderStatus::PendingPayment && order.payment_deadline <= now
 }
 
-async fn record_rejection(tx: &mut Tx, order_id: i64, payment_ref: &str, amount: i64, reason: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
+async fn record_rejection(
+    tx: &mut Tx,
+    order_id: i64,
+    payment_ref: &str,
+    amount: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     tracing::warn!(order_id, payment_ref, amount, reason, "payment notification refused");
     dispatch!(tx tx, |c| sqlx::query(
         "INSERT INTO payment_rejections (order_id, payment_ref, amount, reason, created_at) VALUES ($1, $2, $3, $4, $5)"
@@ -820,7 +845,14 @@ async fn record_rejection(tx: &mut Tx, order_id: i64, payment_ref: &str, amount:
 
 /// Records a refused payment and returns the refusal: the record commits even
 /// though the payment does not.
-async fn refuse_payment(tx: Tx, order: &OrderRow, payment_ref: &str, amount: i64, err: OrderError, now: DateTime<Utc>) -> Result<Payment, OrderError> {
+async fn refuse_payment(
+    tx: Tx,
+    order: &OrderRow,
+    payment_ref: &str,
+    amount: i64,
+    err: OrderError,
+    now: DateTime<Utc>,
+) -> Result<Payment, OrderError> {
     let mut tx = tx;
     let reason = match &err {
         OrderError::NotPayable { .. } => "order_not_payable",

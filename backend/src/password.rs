@@ -35,18 +35,13 @@ fn hasher() -> Argon2<'static> {
 
 fn hash_blocking(password: &str) -> anyhow::Result<PasswordHash> {
     let salt = SaltString::generate(&mut OsRng);
-    let phc = hasher()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| anyhow::anyhow!("argon2 hash: {e}"))?
-        .to_string();
+    let phc = hasher().hash_password(password.as_bytes(), &salt).map_err(|e| anyhow::anyhow!("argon2 hash: {e}"))?.to_string();
     Ok(PasswordHash(phc))
 }
 
 pub async fn hash_password(password: &NewPassword) -> anyhow::Result<PasswordHash> {
     let pw = password.expose().to_string();
-    tokio::task::spawn_blocking(move || hash_blocking(&pw))
-        .await
-        .context("password hashing task")?
+    tokio::task::spawn_blocking(move || hash_blocking(&pw)).await.context("password hashing task")?
 }
 
 /// A hash of a random password, verified when the email is unknown so that a

@@ -55,7 +55,10 @@ pub async fn upsert_product(db: &Db, input: ProductInput, actor: &Actor) -> Resu
     if !valid_sku(&sku) {
         return Err(ProductError::BadSku);
     }
-    let name = text::NAME.parse("name", &input.name).map_err(|e| if e.is_missing() { ProductError::NameRequired } else { ProductError::Text(e) })?;
+    let name =
+        text::NAME
+            .parse("name", &input.name)
+            .map_err(|e| if e.is_missing() { ProductError::NameRequired } else { ProductError::Text(e) })?;
     if input.price.0 < 0 {
         return Err(ProductError::NegativePrice);
     }

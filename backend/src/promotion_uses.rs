@@ -155,7 +155,12 @@ pub struct LimitBreach {
 /// order: this module's lock order), so no checkout can take a use meanwhile.
 /// `now` is the payment's clock, read after its locks.
 #[tracing::instrument(skip_all)]
-pub async fn check_confirmable(tx: &mut Tx, order_id: i64, customer_id: Option<i64>, now: DateTime<Utc>) -> anyhow::Result<Result<(), LimitBreach>> {
+pub async fn check_confirmable(
+    tx: &mut Tx,
+    order_id: i64,
+    customer_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Result<(), LimitBreach>> {
     let lock = if tx.for_update().is_empty() { "" } else { " FOR UPDATE OF p" };
     let sql = format!(
         "SELECT u.promotion_id, u.amount, p.total_uses, p.uses_per_customer, p.budget

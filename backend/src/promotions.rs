@@ -81,7 +81,11 @@ const MAX_AMOUNT: i64 = setia_domain::pricing::MAX_AMOUNT;
 /// The text fields as stored, by the one text rule (`setia_domain::text`).
 fn parse_text(mut input: PromotionInput) -> Result<PromotionInput, PromotionError> {
     input.name = text::NAME.parse("name", &input.name).map_err(|e| {
-        if e.is_missing() { PromotionError::invalid("name", "name_required", "a promotion needs a name") } else { e.into() }
+        if e.is_missing() {
+            PromotionError::invalid("name", "name_required", "a promotion needs a name")
+        } else {
+            e.into()
+        }
     })?;
     input.description = text::DESCRIPTION.parse("description", &input.description)?;
     input.code = text::CODE.parse_optional("code", input.code.as_deref())?;
@@ -98,7 +102,9 @@ fn validate(input: &PromotionInput) -> Result<(), PromotionError> {
         (PromotionKind::Code, None) => {
             return Err(PromotionError::invalid("code", "code_required", "a promotion of kind code needs its code"))
         }
-        (PromotionKind::Code, Some(code)) if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => {
+        (PromotionKind::Code, Some(code))
+            if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
             return Err(PromotionError::invalid("code", "invalid_code", "a code is up to 64 letters, digits, - or _"))
         }
         (PromotionKind::Automatic, Some(_)) => {
@@ -119,7 +125,9 @@ fn validate(input: &PromotionInput) -> Result<(), PromotionError> {
         return Err(PromotionError::invalid("conditions.min_quantity", "invalid_quantity", "min_quantity must be at least 1"));
     }
     let positive = |field: &str, m: Option<Money>| match m {
-        Some(m) if m.0 < 1 || m.0 > MAX_AMOUNT => Err(PromotionError::invalid(field, "invalid_amount", format!("{field} must be a positive amount"))),
+        Some(m) if m.0 < 1 || m.0 > MAX_AMOUNT => {
+            Err(PromotionError::invalid(field, "invalid_amount", format!("{field} must be a positive amount")))
+        }
         _ => Ok(()),
     };
     match &input.reward {
@@ -216,17 +224,34 @@ fn snapshot(p: &Promotion, description: &str) -> serde_json::Value {
 
 /// Creates a promotion as a `draft`.
 #[tracing::instrument(skip_all)]
-pub async fn create_promotion(db: &Db, input: PromotionInput, actor: &Actor, now: DateTime<Utc>) -> Result<PromotionRecord, PromotionError> {
+pub async fn create_promotion(
+    db: &Db,
+    input: PromotionInput,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<PromotionRecord, PromotionError> {
     save(db, None, input, actor, now).await
 }
 
 /// Replaces a promotion's definition; its status and uses stay.
 #[tracing::instrument(skip_all)]
-pub async fn replace_promotion(db: &Db, id: i64, input: PromotionInput, actor: &Actor, now: DateTime<Utc>) -> Result<PromotionRecord, PromotionError> {
+pub async fn replace_promotion(
+    db: &Db,
+    id: i64,
+    input: PromotionInput,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<PromotionRecord, PromotionError> {
     save(db, Some(id), input, actor, now).await
 }
 
-async fn save(db: &Db, id: Option<i64>, input: PromotionInput, actor: &Actor, now: DateTime<Utc>) -> Result<PromotionRecord, PromotionError> {
+async fn save(
+    db: &Db,
+    id: Option<i64>,
+    input: PromotionInput,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<PromotionRecord, PromotionError> {
     let input = parse_text(input)?;
     validate(&input)?;
     let mut tx = db.begin_write().await?;
@@ -358,7 +383,13 @@ async fn save(db: &Db, id: Option<i64>, input: PromotionInput, actor: &Actor, no
 /// Moves a promotion to `status`. Allowed: draft → active, paused or ended;
 /// active ↔ paused; active or paused → ended. The same status again changes nothing.
 #[tracing::instrument(skip_all)]
-pub async fn set_status(db: &Db, id: i64, status: PromotionStatus, actor: &Actor, now: DateTime<Utc>) -> Result<PromotionRecord, PromotionError> {
+pub async fn set_status(
+    db: &Db,
+    id: i64,
+    status: PromotionStatus,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<PromotionRecord, PromotionError> {
     use PromotionStatus::*;
     let mut tx = db.begin_write().await?;
     let before = load_in(&mut tx, id, true).await?.ok_or(PromotionError::NotFound)?;
@@ -445,10 +476,9 @@ pub async fn names_of(db: &Db, ids: &[i64]) -> anyhow::Result<std::collections::
     }
     // Ids come from stored traces, never from a request.
     let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-    let rows: Vec<(i64, String)> = dispatch!(db, |c| sqlx::query_as(&format!("SELECT id, name FROM promotions WHERE id IN ({list})"))
-        .fetch_all(c)
-        .await)
-    .context("load promotion names")?;
+    let rows: Vec<(i64, String)> =
+        dispatch!(db, |c| sqlx::query_as(&format!("SELECT id, name FROM promotions WHERE id IN ({list})")).fetch_all(c).await)
+            .context("load promotion names")?;
     Ok(rows.into_iter().collect())
 }
 
@@ -564,7 +594,13 @@ impl PromotionRow {
             limits: Limits { total_uses: self.total_uses, uses_per_customer: self.uses_per_customer, budget: self.budget.map(Money) },
             created_at: self.created_at,
         };
-        Ok(PromotionRecord { promotion, description: self.description, uses: self.uses, budget_used: Money(self.budget_used), updated_at: self.updated_at })
+        Ok(PromotionRecord {
+            promotion,
+            description: self.description,
+            uses: self.uses,
+            budget_used: Money(self.budget_used),
+            updated_at: self.updated_at,
+        })
     }
 }
 
@@ -605,7 +641,8 @@ async fn load_where(tx: &mut Tx, where_sql: &str, id: Option<i64>) -> anyhow::Re
         for (p, role, sku, category) in rows {
             products.entry(p).or_default().push((role, sku, category));
         }
-        let sql = format!("SELECT promotion_id, tier_id FROM promotion_tiers WHERE promotion_id IN ({list}) ORDER BY promotion_id, tier_id");
+        let sql =
+            format!("SELECT promotion_id, tier_id FROM promotion_tiers WHERE promotion_id IN ({list}) ORDER BY promotion_id, tier_id");
         let rows: Vec<(i64, i64)> = dispatch!(tx tx, |c| sqlx::query_as(&sql).fetch_all(c).await).context("load promotion tiers")?;
         for (p, t) in rows {
             tiers.entry(p).or_default().push(t);

@@ -96,16 +96,15 @@ pub fn validate(
     if loyalty_threshold < 0 {
         return Err(SettingsError::BadLoyaltyThreshold);
     }
-    let max_discount_share = Percent::parse(max_discount_share).ok().filter(|p| p.basis_points() > 0).ok_or(SettingsError::BadMaxDiscountShare)?;
+    let max_discount_share =
+        Percent::parse(max_discount_share).ok().filter(|p| p.basis_points() > 0).ok_or(SettingsError::BadMaxDiscountShare)?;
     Ok(StoreSettings { time_zone: tz.to_string(), currency, loyalty_threshold: Money(loyalty_threshold), max_discount_share })
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn load(db: &Db) -> anyhow::Result<StoreSettings> {
-    let rows: Vec<(String, String)> = dispatch!(db, |c| sqlx::query_as("SELECT key, value FROM settings")
-        .fetch_all(c)
-        .await)
-    .context("load settings")?;
+    let rows: Vec<(String, String)> =
+        dispatch!(db, |c| sqlx::query_as("SELECT key, value FROM settings").fetch_all(c).await).context("load settings")?;
     let map: HashMap<String, String> = rows.into_iter().collect();
     let mut s = StoreSettings::default();
     if let Some(tz) = map.get("store.time_zone").filter(|v| v.parse::<Tz>().is_ok()) {

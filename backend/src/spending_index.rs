@@ -32,12 +32,12 @@
 //! ladder whose windows are among them: the tier editor previews a proposed
 //! ladder that changes minimums or adds a tier without aggregating every order.
 
+use crate::bind_params;
 use crate::customer_facts::{spending_subquery, tier_case, to_next_tier_case, window_column, windows_of};
 use crate::db::{Arg, Db, Params, Tx};
 use crate::dispatch;
 use crate::jobs::{Job, JobFuture};
 use crate::tiers::{self, TierRow};
-use crate::bind_params;
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -62,8 +62,7 @@ type IndexState = (Option<DateTime<Utc>>, Option<String>, Option<String>);
 /// the text stored with the index: a request about another ladder (a tier was
 /// edited, or a proposed ladder is previewed) cannot use it.
 pub fn ladder_key(ladder: &[TierRule]) -> String {
-    let mut parts: Vec<String> =
-        ladder.iter().map(|t| format!("{}:{}:{}", t.id, t.min_spending.0, t.window.days().unwrap_or(0))).collect();
+    let mut parts: Vec<String> = ladder.iter().map(|t| format!("{}:{}:{}", t.id, t.min_spending.0, t.window.days().unwrap_or(0))).collect();
     parts.sort();
     parts.join(",")
 }
@@ -132,9 +131,15 @@ pub async fn standing_parts(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>
 /// unchanged customers, live rows for changed ones), otherwise aggregated live.
 /// Read it in the same transaction as `tx`.
 #[tracing::instrument(skip_all)]
-pub async fn window_spending_relation(tx: &mut Tx, windows: &[TierWindow], now: DateTime<Utc>, params: &mut Params) -> anyhow::Result<String> {
+pub async fn window_spending_relation(
+    tx: &mut Tx,
+    windows: &[TierWindow],
+    now: DateTime<Utc>,
+    params: &mut Params,
+) -> anyhow::Result<String> {
     let live = |params: &mut Params, only: Option<&[i64]>| {
-        let columns: Vec<String> = windows.iter().map(|w| format!("CAST(COALESCE(s.{c}, 0) AS BIGINT) AS {c}", c = window_column(*w))).collect();
+        let columns: Vec<String> =
+            windows.iter().map(|w| format!("CAST(COALESCE(s.{c}, 0) AS BIGINT) AS {c}", c = window_column(*w))).collect();
         format!("SELECT c.id AS customer_id, {} {}", columns.join(", "), customers_with_spending(windows, now, params, only))
     };
     let Some(changed) = changed_since_index(tx, Need::Windows(windows), now).await? else {
@@ -148,7 +153,9 @@ pub async fn window_spending_relation(tx: &mut Tx, windows: &[TierWindow], now: 
             // Days come from the ladder as integers: inlined, they cannot inject.
             Some(d) => {
                 columns.push(format!("COALESCE(w{d}.spending, 0) AS {}", window_column(*w)));
-                joins.push_str(&format!(" LEFT JOIN customer_window_spending_index w{d} ON w{d}.days = {d} AND w{d}.customer_id = i.customer_id"));
+                joins.push_str(&format!(
+                    " LEFT JOIN customer_window_spending_index w{d} ON w{d}.days = {d} AND w{d}.customer_id = i.customer_id"
+                ));
             }
         }
     }
@@ -187,8 +194,9 @@ async fn changed_since_index(tx: &mut Tx, need: Need<'_>, now: DateTime<Utc>) ->
     // assembled list and census queries): after five runs PostgreSQL may switch a
     // cached statement to a generic plan, which cannot see that `updated_at >= $1`
     // picks a handful of rows, and scans all of `orders` (measured: 1.8 s at 10 M).
-    let changed: Vec<i64> = dispatch!(tx tx, |c| bind_params!(sqlx::query_scalar::<_, i64>(&sql).persistent(false), params).fetch_all(c).await)
-        .context("find customers changed since the spending index")?;
+    let changed: Vec<i64> =
+        dispatch!(tx tx, |c| bind_params!(sqlx::query_scalar::<_, i64>(&sql).persistent(false), params).fetch_all(c).await)
+            .context("find customers changed since the spending index")?;
     Ok((changed.len() <= MAX_CHANGED).then_some(changed))
 }
 

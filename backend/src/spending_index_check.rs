@@ -6,10 +6,10 @@
 //! repaired (those customers recomputed in the same transaction), logged and
 //! counted in `/metrics` (`setia_spending_index_repaired_total`).
 
+use crate::customer_facts::{tier_case, to_next_tier_case, window_column, windows_of};
 use crate::db::{Params, Tx};
 use crate::dispatch;
 use crate::spending_index::{customers_with_spending, replace_rows, WRITE_MARGIN_MINUTES};
-use crate::customer_facts::{tier_case, to_next_tier_case, window_column, windows_of};
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use setia_domain::TierRule;
@@ -61,8 +61,9 @@ pub async fn check_sample(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, 
          WHERE i.customer_id IS NULL OR i.spending <> l.s_life OR i.tier_id <> l.tier_id
             OR i.to_next IS DISTINCT FROM l.to_next{window_differs}"
     );
-    let wrong: Vec<i64> = dispatch!(tx tx, |c| crate::bind_params!(sqlx::query_scalar::<_, i64>(&sql).persistent(false), &params).fetch_all(c).await)
-        .context("compare the spending index with live values")?;
+    let wrong: Vec<i64> =
+        dispatch!(tx tx, |c| crate::bind_params!(sqlx::query_scalar::<_, i64>(&sql).persistent(false), &params).fetch_all(c).await)
+            .context("compare the spending index with live values")?;
     if wrong.is_empty() {
         return Ok((0, 0));
     }
@@ -81,5 +82,6 @@ async fn settled_customers(tx: &mut Tx, op: &str, start: i64, settled: DateTime<
            AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND o.updated_at >= $2)
          ORDER BY c.id LIMIT $3"
     );
-    dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&sql).bind(start).bind(settled).bind(limit).fetch_all(c).await).context("sample customers")
+    dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&sql).bind(start).bind(settled).bind(limit).fetch_all(c).await)
+        .context("sample customers")
 }

@@ -71,7 +71,8 @@ pub enum StaffError {
 /// Creates a staff account and its audit row in one transaction.
 #[tracing::instrument(skip_all)]
 pub async fn create_staff(db: &Db, new: NewStaff, actor: &Actor, ip: Option<String>) -> Result<StaffUser, StaffError> {
-    let name = text::NAME.parse("name", &new.name).map_err(|e| if e.is_missing() { StaffError::NameRequired } else { StaffError::Text(e) })?;
+    let name =
+        text::NAME.parse("name", &new.name).map_err(|e| if e.is_missing() { StaffError::NameRequired } else { StaffError::Text(e) })?;
     let hash = hash_password(&new.password).await?;
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
@@ -162,12 +163,10 @@ pub async fn update_staff_access(
 
 #[tracing::instrument(skip_all)]
 pub async fn find_by_id(db: &Db, id: i64) -> anyhow::Result<Option<StaffUser>> {
-    let row = dispatch!(db, |c| sqlx::query_as::<_, StaffRow>(&format!(
-        "SELECT {STAFF_COLUMNS} FROM staff_users WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(c)
-    .await)
+    let row = dispatch!(db, |c| sqlx::query_as::<_, StaffRow>(&format!("SELECT {STAFF_COLUMNS} FROM staff_users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(c)
+        .await)
     .context("load staff user by id")?;
     row.map(TryInto::try_into).transpose()
 }
@@ -181,33 +180,29 @@ pub async fn find_credentials(db: &Db, email: &Email) -> anyhow::Result<Option<(
         user: StaffRow,
         password_hash: String,
     }
-    let row = dispatch!(db, |c| sqlx::query_as::<_, Creds>(&format!(
-        "SELECT {STAFF_COLUMNS}, password_hash FROM staff_users WHERE email = $1"
-    ))
-    .bind(email.as_str())
-    .fetch_optional(c)
-    .await)
-    .context("load staff credentials")?;
+    let row =
+        dispatch!(db, |c| sqlx::query_as::<_, Creds>(&format!("SELECT {STAFF_COLUMNS}, password_hash FROM staff_users WHERE email = $1"))
+            .bind(email.as_str())
+            .fetch_optional(c)
+            .await)
+        .context("load staff credentials")?;
     row.map(|r| Ok((r.user.try_into()?, PasswordHash::from_stored(r.password_hash)))).transpose()
 }
 
 #[tracing::instrument(skip_all)]
 pub async fn list_staff(db: &Db) -> anyhow::Result<Vec<StaffUser>> {
-    let rows = dispatch!(db, |c| sqlx::query_as::<_, StaffRow>(&format!(
-        "SELECT {STAFF_COLUMNS} FROM staff_users ORDER BY lower(name), id"
-    ))
-    .fetch_all(c)
-    .await)
-    .context("list staff users")?;
+    let rows =
+        dispatch!(db, |c| sqlx::query_as::<_, StaffRow>(&format!("SELECT {STAFF_COLUMNS} FROM staff_users ORDER BY lower(name), id"))
+            .fetch_all(c)
+            .await)
+        .context("list staff users")?;
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
 pub async fn count_admins(db: &Db) -> anyhow::Result<i64> {
-    dispatch!(db, |c| sqlx::query_scalar::<_, i64>(
-        "SELECT COUNT(*) FROM staff_users WHERE role = 'admin' AND active = $1"
-    )
-    .bind(true)
-    .fetch_one(c)
-    .await)
+    dispatch!(db, |c| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM staff_users WHERE role = 'admin' AND active = $1")
+        .bind(true)
+        .fetch_one(c)
+        .await)
     .context("count admins")
 }

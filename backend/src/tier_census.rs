@@ -25,8 +25,9 @@ pub async fn tier_distribution(db: &Db, ladder: &[TierRule], now: DateTime<Utc>)
     let mut params = Params::default();
     let standing = standing_relation(&mut tx, ladder, now, &mut params).await?;
     let sql = format!("SELECT x.tier_id, COUNT(*) FROM ({standing}) x GROUP BY x.tier_id");
-    let rows: Vec<(i64, i64)> = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, (i64, i64)>(&sql).persistent(false), params).fetch_all(c).await)
-        .context("count customers per tier")?;
+    let rows: Vec<(i64, i64)> =
+        dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, (i64, i64)>(&sql).persistent(false), params).fetch_all(c).await)
+            .context("count customers per tier")?;
     // Tier ids are positive; 0 is "no tier".
     Ok(rows.into_iter().map(|(t, n)| ((t > 0).then_some(t), n)).collect())
 }
@@ -43,7 +44,8 @@ pub struct TierMoves {
 /// ids; a new tier has id 0).
 #[tracing::instrument(skip_all)]
 pub async fn preview_moves(db: &Db, current: &[TierRule], proposed: &[TierRule], now: DateTime<Utc>) -> anyhow::Result<TierMoves> {
-    let rank: HashMap<i64, i64> = setia_domain::tier::lowest_first(proposed).iter().enumerate().map(|(i, t)| (t.id, i as i64 + 1)).collect();
+    let rank: HashMap<i64, i64> =
+        setia_domain::tier::lowest_first(proposed).iter().enumerate().map(|(i, t)| (t.id, i as i64 + 1)).collect();
     let rank_of = |t: &TierRule| rank.get(&t.id).copied().unwrap_or(0);
     let mut windows = windows_of(current);
     windows.extend(windows_of(proposed));
@@ -88,8 +90,9 @@ pub async fn near_next_tier(db: &Db, ladder: &[TierRule], now: DateTime<Utc>, li
          WHERE x.to_next IS NOT NULL AND x.to_next * 10 <= {next_minimum}
          ORDER BY x.to_next, x.customer_id LIMIT {lim}"
     );
-    let rows: Vec<(i64, i64)> = dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, (i64, i64)>(&sql).persistent(false), params).fetch_all(c).await)
-        .context("find customers near their next tier")?;
+    let rows: Vec<(i64, i64)> =
+        dispatch!(tx &mut tx, |c| bind_params!(sqlx::query_as::<_, (i64, i64)>(&sql).persistent(false), params).fetch_all(c).await)
+            .context("find customers near their next tier")?;
     let total = rows.first().map_or(0, |r| r.1);
     Ok((rows.into_iter().map(|r| r.0).collect(), total))
 }

@@ -37,7 +37,8 @@ impl TierRow {
     }
 }
 
-const TIER_COLUMNS: &str = "id, name, min_spending, window_days, earn_rate_points, earn_rate_per, discount_basis_points, colour, created_at";
+const TIER_COLUMNS: &str =
+    "id, name, min_spending, window_days, earn_rate_points, earn_rate_per, discount_basis_points, colour, created_at";
 
 /// Every tier, lowest minimum first.
 fn tiers_sql() -> String {
@@ -46,10 +47,7 @@ fn tiers_sql() -> String {
 
 #[tracing::instrument(skip_all)]
 pub async fn list_tiers(db: &Db) -> anyhow::Result<Vec<TierRow>> {
-    dispatch!(db, |c| sqlx::query_as::<_, TierRow>(&tiers_sql())
-    .fetch_all(c)
-    .await)
-    .context("list tiers")
+    dispatch!(db, |c| sqlx::query_as::<_, TierRow>(&tiers_sql()).fetch_all(c).await).context("list tiers")
 }
 
 /// [`list_tiers`] inside a transaction.
@@ -102,7 +100,11 @@ impl TierInput {
     /// The editor's preview checks a form with this too, so it refuses what the save would.
     pub fn parsed(self) -> Result<TierInput, TierError> {
         let name = text::NAME.parse("name", &self.name).map_err(|e| {
-            if e.is_missing() { TierError::Ladder(setia_domain::tier::LadderError::NameRequired) } else { TierError::Text(e) }
+            if e.is_missing() {
+                TierError::Ladder(setia_domain::tier::LadderError::NameRequired)
+            } else {
+                TierError::Text(e)
+            }
         })?;
         if self.earn_rate_points < 0 {
             return Err(TierError::BadEarnPoints);
@@ -134,7 +136,12 @@ pub async fn update_tier(db: &Db, id: i64, input: TierInput, actor: &crate::audi
 /// given id 0). Used by the save itself and by the editor's preview.
 pub fn proposed_ladder(existing: &[TierRow], id: Option<i64>, input: &TierInput) -> Vec<TierRule> {
     let mut ladder: Vec<TierRule> = existing.iter().filter(|t| Some(t.id) != id).map(TierRow::rule).collect();
-    ladder.push(TierRule { id: id.unwrap_or(0), name: input.name.trim().to_string(), min_spending: input.min_spending, window: input.window });
+    ladder.push(TierRule {
+        id: id.unwrap_or(0),
+        name: input.name.trim().to_string(),
+        min_spending: input.min_spending,
+        window: input.window,
+    });
     ladder
 }
 

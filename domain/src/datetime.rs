@@ -18,15 +18,7 @@ pub fn format_local_datetime(t: NaiveDateTime, lang: DisplayLanguage) -> String 
         DisplayLanguage::En => (&MONTHS_EN, ':'),
         DisplayLanguage::Id => (&MONTHS_ID, '.'),
     };
-    format!(
-        "{} {} {} {:02}{}{:02}",
-        t.day(),
-        months[t.month0() as usize],
-        t.year(),
-        t.hour(),
-        sep,
-        t.minute()
-    )
+    format!("{} {} {} {:02}{}{:02}", t.day(), months[t.month0() as usize], t.year(), t.hour(), sep, t.minute())
 }
 
 #[cfg(test)]

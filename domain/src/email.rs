@@ -30,15 +30,8 @@ impl Email {
             return Err(EmailError::TooLong);
         }
         let (local, domain) = s.split_once('@').ok_or(EmailError::Malformed)?;
-        let domain_ok = domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !domain.contains("..");
-        if local.is_empty()
-            || !domain_ok
-            || domain.contains('@')
-            || s.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
+        let domain_ok = domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains("..");
+        if local.is_empty() || !domain_ok || domain.contains('@') || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(EmailError::Malformed);
         }
         Ok(Email(s))

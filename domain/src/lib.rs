@@ -21,9 +21,9 @@ pub mod trace;
 
 pub use email::Email;
 pub use money::{CurrencyFormat, Money};
+pub use order_status::OrderStatus;
 pub use password::NewPassword;
 pub use percent::Percent;
-pub use order_status::OrderStatus;
 pub use phone::Phone;
 pub use role::Role;
 pub use tier::{TierRule, TierWindow};

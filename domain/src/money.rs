@@ -55,12 +55,7 @@ impl Default for CurrencyFormat {
 
 impl CurrencyFormat {
     pub fn idr() -> Self {
-        CurrencyFormat {
-            symbol: "Rp".into(),
-            decimals: 0,
-            thousands_separator: '.',
-            decimal_separator: ',',
-        }
+        CurrencyFormat { symbol: "Rp".into(), decimals: 0, thousands_separator: '.', decimal_separator: ',' }
     }
 
     pub fn format(&self, amount: Money) -> String {
@@ -116,12 +111,7 @@ mod tests {
 
     #[test]
     fn formats_decimals_when_the_currency_has_them() {
-        let usd = CurrencyFormat {
-            symbol: "$".into(),
-            decimals: 2,
-            thousands_separator: ',',
-            decimal_separator: '.',
-        };
+        let usd = CurrencyFormat { symbol: "$".into(), decimals: 2, thousands_separator: ',', decimal_separator: '.' };
         assert_eq!(Money(123_456_789).format(&usd), "$ 1,234,567.89");
         assert_eq!(Money(5).format(&usd), "$ 0.05");
     }

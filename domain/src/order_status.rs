@@ -50,11 +50,7 @@ impl OrderStatus {
     pub fn counts_as_spending(self) -> bool {
         matches!(
             self,
-            OrderStatus::Paid
-                | OrderStatus::Shipped
-                | OrderStatus::Completed
-                | OrderStatus::PartiallyRefunded
-                | OrderStatus::Refunded
+            OrderStatus::Paid | OrderStatus::Shipped | OrderStatus::Completed | OrderStatus::PartiallyRefunded | OrderStatus::Refunded
         )
     }
 

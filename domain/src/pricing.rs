@@ -396,17 +396,8 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, PricingError> 
     let discount_total = Money(line_discount.iter().sum());
     let total = Money(subtotal.0 - discount_total.0 + input.shipping.0);
     let points_to_earn = input.tier.map_or(0, |t| t.points_for(total));
-    let priced = PricedCart {
-        lines,
-        adjustments,
-        subtotal,
-        discount_total,
-        shipping: input.shipping,
-        total,
-        points_to_earn,
-        rejected,
-        candidates,
-    };
+    let priced =
+        PricedCart { lines, adjustments, subtotal, discount_total, shipping: input.shipping, total, points_to_earn, rejected, candidates };
     priced.check_totals().map_err(|e| PricingError::Inconsistent(e.to_string()))?;
     Ok(priced)
 }

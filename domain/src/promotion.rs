@@ -115,13 +115,28 @@ pub struct Conditions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Reward {
-    PercentOrder { percent: Percent },
-    FixedOrder { amount: Money },
-    PercentItems { percent: Percent, target: ProductSet },
-    FixedItems { amount: Money, target: ProductSet },
+    PercentOrder {
+        percent: Percent,
+    },
+    FixedOrder {
+        amount: Money,
+    },
+    PercentItems {
+        percent: Percent,
+        target: ProductSet,
+    },
+    FixedItems {
+        amount: Money,
+        target: ProductSet,
+    },
     /// Every full group of `buy + get` targeted units makes `get` units
     /// `percent` off (100 = free).
-    BuyXGetY { buy: i64, get: i64, percent: Percent, target: ProductSet },
+    BuyXGetY {
+        buy: i64,
+        get: i64,
+        percent: Percent,
+        target: ProductSet,
+    },
 }
 
 /// The kinds of reward in the order rule 3 applies them.

@@ -52,7 +52,9 @@ pub const SEARCH: TextRule = TextRule { max_chars: 200, trim: true, multiline: f
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextProblem {
     Required,
-    TooLong { max_chars: usize },
+    TooLong {
+        max_chars: usize,
+    },
     /// A NUL or another control character (a line break where one line is due).
     ControlCharacter,
 }
@@ -100,7 +102,8 @@ impl TextRule {
         let refuse = |problem| Err(TextError { field: field.to_string(), problem });
         let value = if self.trim { raw.trim() } else { raw };
         // A browser sends a textarea's line breaks as CRLF; one stored form.
-        let value = if self.multiline && value.contains('\r') { value.replace("\r\n", "\n").replace('\r', "\n") } else { value.to_string() };
+        let value =
+            if self.multiline && value.contains('\r') { value.replace("\r\n", "\n").replace('\r', "\n") } else { value.to_string() };
         if value.is_empty() && self.required {
             return refuse(TextProblem::Required);
         }

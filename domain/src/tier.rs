@@ -87,18 +87,11 @@ pub fn lowest_first(tiers: &[TierRule]) -> Vec<&TierRule> {
 /// met by the spending within that tier's own window (thresholds inclusive).
 /// The next tier is the lowest tier above the current one.
 pub fn tier_standing(tiers: &[TierRule], spending: &impl SpendingByWindow) -> TierStanding {
-    let current = highest_first(tiers)
-        .into_iter()
-        .map(|t| (t, spending.spending_in(t.window)))
-        .find(|(t, spent)| *spent >= t.min_spending);
+    let current = highest_first(tiers).into_iter().map(|t| (t, spending.spending_in(t.window))).find(|(t, spent)| *spent >= t.min_spending);
     let floor = current.as_ref().map(|(t, _)| t.min_spending);
     let next = lowest_first(tiers).into_iter().find(|t| floor.is_none_or(|f| t.min_spending > f)).map(|t| {
         let spent = spending.spending_in(t.window);
-        NextTier {
-            tier: t.clone(),
-            spending: spent,
-            missing: Money((t.min_spending.0 - spent.0).max(0)),
-        }
+        NextTier { tier: t.clone(), spending: spent, missing: Money((t.min_spending.0 - spent.0).max(0)) }
     });
     TierStanding { current: current.map(|(t, s)| (t.clone(), s)), next }
 }

@@ -61,9 +61,21 @@ pub enum Explanation {
     /// The tier discount of the order's tier snapshot, as percent off the order.
     TierDiscount { tier: String, percent: Percent, base: Money },
     /// A promotion's reward; `base` is what was left of the lines it worked on.
-    Promotion { name: String, reward: RewardWords, base: Money, #[serde(default, skip_serializing_if = "Option::is_none")] capped: Option<CapApplied> },
+    Promotion {
+        name: String,
+        reward: RewardWords,
+        base: Money,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capped: Option<CapApplied>,
+    },
     /// A customer's personal discount, on one product (`sku`) or the whole order.
-    PersonalDiscount { percent: Percent, sku: Option<String>, base: Money, #[serde(default, skip_serializing_if = "Option::is_none")] capped: Option<CapApplied> },
+    PersonalDiscount {
+        percent: Percent,
+        sku: Option<String>,
+        base: Money,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capped: Option<CapApplied>,
+    },
 }
 
 impl RewardWords {
@@ -158,27 +170,55 @@ impl Explanation {
 pub enum RejectReason {
     NotActive,
     CodeNotEntered,
-    NotStarted { starts_at: DateTime<Utc> },
-    Ended { ends_at: DateTime<Utc> },
+    NotStarted {
+        starts_at: DateTime<Utc>,
+    },
+    Ended {
+        ends_at: DateTime<Utc>,
+    },
     WrongWeekday,
-    OutsideHours { from: NaiveTime, to: NaiveTime },
-    UsesExhausted { limit: i64 },
-    CustomerUsesExhausted { limit: i64 },
-    BudgetExhausted { budget: Money },
+    OutsideHours {
+        from: NaiveTime,
+        to: NaiveTime,
+    },
+    UsesExhausted {
+        limit: i64,
+    },
+    CustomerUsesExhausted {
+        limit: i64,
+    },
+    BudgetExhausted {
+        budget: Money,
+    },
     NeedsCustomer,
     TierNotEligible,
     NotFirstOrder,
     NoMatchingProduct,
-    BelowMinSubtotal { min: Money, have: Money },
-    BelowMinQuantity { min: i64, have: i64 },
+    BelowMinSubtotal {
+        min: Money,
+        have: Money,
+    },
+    BelowMinQuantity {
+        min: i64,
+        have: i64,
+    },
     /// Applicable, but its reward found nothing left to discount.
     NothingToDiscount,
     /// Its whole reward went back under the store's maximum discount share (rule 5).
-    MaxShareReached { percent: Percent },
+    MaxShareReached {
+        percent: Percent,
+    },
     /// An exclusive promotion whose candidate gave less than the winner (rule 2).
-    LostToBetterCandidate { discount: Money, winner_discount: Money },
+    LostToBetterCandidate {
+        discount: Money,
+        winner_discount: Money,
+    },
     /// A combinable promotion set aside because an exclusive one won (rule 2).
-    ReplacedByExclusive { winner_promotion_id: i64, discount: Money, winner_discount: Money },
+    ReplacedByExclusive {
+        winner_promotion_id: i64,
+        discount: Money,
+        winner_discount: Money,
+    },
 }
 
 impl RejectReason {
@@ -226,7 +266,9 @@ impl RejectReason {
                 R::TierNotEligible => "not for this customer's tier".into(),
                 R::NotFirstOrder => "first orders only".into(),
                 R::NoMatchingProduct => "no matching product in the cart".into(),
-                R::BelowMinSubtotal { min, have } => format!("needs {} of matching products, the cart has {}", c.format(*min), c.format(*have)),
+                R::BelowMinSubtotal { min, have } => {
+                    format!("needs {} of matching products, the cart has {}", c.format(*min), c.format(*have))
+                }
                 R::BelowMinQuantity { min, have } => format!("needs {min} matching items, the cart has {have}"),
                 R::NothingToDiscount => "nothing left to discount".into(),
                 R::MaxShareReached { percent } => format!("discounts already reach the store's maximum of {percent}% of the order"),
@@ -253,7 +295,9 @@ impl RejectReason {
                 R::TierNotEligible => "tidak untuk tier pelanggan ini".into(),
                 R::NotFirstOrder => "khusus pesanan pertama".into(),
                 R::NoMatchingProduct => "tidak ada produk yang cocok di keranjang".into(),
-                R::BelowMinSubtotal { min, have } => format!("minimal {} untuk produk yang cocok, keranjang {}", c.format(*min), c.format(*have)),
+                R::BelowMinSubtotal { min, have } => {
+                    format!("minimal {} untuk produk yang cocok, keranjang {}", c.format(*min), c.format(*have))
+                }
                 R::BelowMinQuantity { min, have } => format!("minimal {min} produk yang cocok, keranjang {have}"),
                 R::NothingToDiscount => "tidak ada lagi yang bisa didiskon".into(),
                 R::MaxShareReached { percent } => format!("total diskon sudah mencapai batas toko {percent}% dari pesanan"),

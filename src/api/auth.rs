@@ -3,9 +3,9 @@
 
 use super::ApiError;
 use crate::limits::ClientIp;
-use setia_backend::audit::Actor;
 use axum::http::{header, HeaderMap};
 use setia_backend::api_tokens::{self, ApiToken, Scope};
+use setia_backend::audit::Actor;
 use setia_backend::AppState;
 
 /// The token behind `Authorization: Bearer …` if it grants `scope`:

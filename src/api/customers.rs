@@ -3,10 +3,10 @@
 use super::auth::require_scope;
 use super::json::ApiJson;
 use super::ApiError;
+use crate::limits::ClientIp;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
-use crate::limits::ClientIp;
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
@@ -102,7 +102,9 @@ pub async fn upsert(
         Ok(Upserted::Created(c)) => (StatusCode::CREATED, c),
         Ok(Upserted::Updated(c)) => (StatusCode::OK, c),
         Err(CustomerError::NameRequired) => return Err(ApiError::invalid("name", "name_required", "name is required")),
-        Err(CustomerError::PhoneTaken) => return Err(ApiError::invalid("phone", "phone_taken", "this phone number belongs to another customer")),
+        Err(CustomerError::PhoneTaken) => {
+            return Err(ApiError::invalid("phone", "phone_taken", "this phone number belongs to another customer"))
+        }
         Err(CustomerError::EmailTaken) => return Err(ApiError::invalid("email", "email_taken", "this email belongs to another customer")),
         Err(e @ CustomerError::ExternalIdTaken) => return Err(ApiError::invalid("external_id", "external_id_taken", e.to_string())),
         Err(CustomerError::Text(e)) => return Err(ApiError::invalid(&e.field, e.code(), e.to_string())),

@@ -113,7 +113,11 @@ pub struct RejectedView {
 fn rejected_views(rejected: Vec<Rejection>, r: &Reader) -> Vec<RejectedView> {
     rejected
         .into_iter()
-        .map(|j| RejectedView { promotion_id: j.promotion_id, reason: j.reason.render(r.lang, &r.currency), reason_code: j.reason.code().to_string() })
+        .map(|j| RejectedView {
+            promotion_id: j.promotion_id,
+            reason: j.reason.render(r.lang, &r.currency),
+            reason_code: j.reason.code().to_string(),
+        })
         .collect()
 }
 
@@ -179,11 +183,7 @@ struct Reader {
 }
 
 async fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, ApiError> {
-    let lang = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(Language::from_accept_language)
-        .unwrap_or_default();
+    let lang = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Language::from_accept_language).unwrap_or_default();
     Ok(Reader { lang, currency: settings::load(&state.db).await?.currency })
 }
 
@@ -282,7 +282,9 @@ fn order_view(o: Order, r: &Reader) -> OrderView {
         paid_at: row.paid_at,
         payment_ref: row.payment_ref,
         refunded: Some(refunded),
-        refunds: Some(o.refunds.into_iter().map(|f| RefundView { refund_ref: f.refund_ref, amount: f.amount, created_at: f.created_at }).collect()),
+        refunds: Some(
+            o.refunds.into_iter().map(|f| RefundView { refund_ref: f.refund_ref, amount: f.amount, created_at: f.created_at }).collect(),
+        ),
     }
 }
 
@@ -322,7 +324,11 @@ fn order_id(raw: &str) -> Result<i64, ApiError> {
 #[utoipa::path(post, path = "/api/v1/orders/quote", tag = "orders", request_body = OrderBody, security(("bearer" = [])),
     responses((status = 200, body = OrderView), (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
         (status = 403, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
-pub async fn quote(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<OrderBody>) -> Result<Json<OrderView>, ApiError> {
+pub async fn quote(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<OrderBody>,
+) -> Result<Json<OrderView>, ApiError> {
     require_scope(&state, &headers, Scope::Pos).await?;
     let (cart, _, _, _) = cart(body)?;
     let q = orders::quote(&state.db, &state.promotions, &cart, Utc::now()).await?;
@@ -346,7 +352,13 @@ pub async fn create(
     let source = OrderSource::parse(source.trim())
         .ok_or_else(|| ApiError::invalid("source", "invalid_source", "source must be pos, online or import"))?;
     let external_ref = external_ref.ok_or_else(|| ApiError::malformed(Some("external_ref"), "missing field `external_ref`"))?;
-    let created = orders::create_order(&state.db, &state.promotions, NewOrder { source, external_ref, cart, payment_deadline_minutes: minutes }, Utc::now()).await?;
+    let created = orders::create_order(
+        &state.db,
+        &state.promotions,
+        NewOrder { source, external_ref, cart, payment_deadline_minutes: minutes },
+        Utc::now(),
+    )
+    .await?;
     let r = reader(&state, &headers).await?;
     Ok(match created {
         Created::New(o) => (StatusCode::CREATED, Json(order_view(o, &r))),

@@ -3,10 +3,10 @@
 use super::auth::require_scope;
 use super::json::ApiJson;
 use super::ApiError;
+use crate::limits::ClientIp;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
-use crate::limits::ClientIp;
 use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
 use setia_backend::products::{self, ProductError, ProductInput};
@@ -53,8 +53,5 @@ pub async fn upsert(
         ProductError::Unexpected(e) => ApiError::internal(e),
     })?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((
-        status,
-        Json(ProductView { id: p.id, sku: p.sku, name: p.name, category: p.category, price: p.price, active: p.active }),
-    ))
+    Ok((status, Json(ProductView { id: p.id, sku: p.sku, name: p.name, category: p.category, price: p.price, active: p.active })))
 }

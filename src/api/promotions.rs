@@ -5,10 +5,10 @@
 use super::auth::require_scope;
 use super::json::ApiJson;
 use super::ApiError;
+use crate::limits::ClientIp;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
-use crate::limits::ClientIp;
 use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
@@ -205,8 +205,8 @@ fn parse_time(field: &str, text: &str) -> Result<NaiveTime, ApiError> {
 /// The body as the domain's promotion, or the first field that is wrong.
 fn parse(body: PromotionBody) -> Result<PromotionInput, ApiError> {
     let kind = PromotionKind::parse(&body.kind).ok_or_else(|| ApiError::invalid("kind", "invalid_kind", "kind is automatic or code"))?;
-    let stacking =
-        Stacking::parse(&body.stacking).ok_or_else(|| ApiError::invalid("stacking", "invalid_stacking", "stacking is exclusive or combinable"))?;
+    let stacking = Stacking::parse(&body.stacking)
+        .ok_or_else(|| ApiError::invalid("stacking", "invalid_stacking", "stacking is exclusive or combinable"))?;
     let c = body.conditions;
     let mut weekdays = Vec::new();
     for (i, d) in c.weekdays.unwrap_or_default().into_iter().enumerate() {
@@ -230,11 +230,17 @@ fn parse(body: PromotionBody) -> Result<PromotionInput, ApiError> {
     };
     let r = body.reward;
     let target = ProductSet { skus: r.skus.unwrap_or_default(), categories: r.categories.unwrap_or_default() };
-    let value = |what: &str| r.value.as_ref().ok_or_else(|| ApiError::invalid("reward.value", "value_required", format!("reward.value is the {what}")));
+    let value = |what: &str| {
+        r.value.as_ref().ok_or_else(|| ApiError::invalid("reward.value", "value_required", format!("reward.value is the {what}")))
+    };
     let reward = match r.kind.as_str() {
         "percent_order" | "fixed_order" if !target.is_empty() => {
             let field = if target.skus.is_empty() { "reward.categories" } else { "reward.skus" };
-            return Err(ApiError::invalid(field, "not_for_order_reward", "an order reward works on every line; name products in conditions"));
+            return Err(ApiError::invalid(
+                field,
+                "not_for_order_reward",
+                "an order reward works on every line; name products in conditions",
+            ));
         }
         "percent_order" => Reward::PercentOrder { percent: parse_percent("reward.value", value("percent")?)? },
         "fixed_order" => Reward::FixedOrder { amount: parse_amount("reward.value", value("amount")?)? },
@@ -269,7 +275,11 @@ fn parse(body: PromotionBody) -> Result<PromotionInput, ApiError> {
         conditions,
         reward,
         max_discount: body.max_discount.map(Money),
-        limits: Limits { total_uses: body.limits.total_uses, uses_per_customer: body.limits.uses_per_customer, budget: body.limits.budget.map(Money) },
+        limits: Limits {
+            total_uses: body.limits.total_uses,
+            uses_per_customer: body.limits.uses_per_customer,
+            budget: body.limits.budget.map(Money),
+        },
     })
 }
 
@@ -277,7 +287,9 @@ fn api_error(e: PromotionError) -> ApiError {
     match e {
         PromotionError::Invalid { field, code, message } => ApiError::invalid(&field, code, message),
         PromotionError::NotFound => ApiError::not_found("no promotion with this id"),
-        e @ PromotionError::StatusChange { .. } => ApiError::new(StatusCode::CONFLICT, "invalid_status_change", e.to_string(), Some("status")),
+        e @ PromotionError::StatusChange { .. } => {
+            ApiError::new(StatusCode::CONFLICT, "invalid_status_change", e.to_string(), Some("status"))
+        }
         PromotionError::Unexpected(e) => ApiError::internal(e),
     }
 }

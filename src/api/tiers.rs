@@ -3,10 +3,10 @@
 use super::auth::require_scope;
 use super::json::ApiJson;
 use super::ApiError;
+use crate::limits::ClientIp;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
-use crate::limits::ClientIp;
 use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
 use setia_backend::tiers::{self, TierError, TierInput, TierRow};
@@ -75,7 +75,9 @@ pub async fn create(
         Some(_) => return Err(ApiError::invalid("window_days", "invalid_window", "window_days must be 1 to 36500, or null for lifetime")),
     };
     let discount = match &body.discount_percent {
-        Some(n) => Some(Percent::parse(&n.to_string()).map_err(|e| ApiError::invalid("discount_percent", "invalid_percent", e.to_string()))?),
+        Some(n) => {
+            Some(Percent::parse(&n.to_string()).map_err(|e| ApiError::invalid("discount_percent", "invalid_percent", e.to_string()))?)
+        }
         None => None,
     };
     let input = TierInput {

@@ -119,15 +119,7 @@ impl TestApp {
             .await
             .expect("server runs");
         });
-        TestApp {
-            addr,
-            base: format!("http://{addr}"),
-            state,
-            database_url: url.to_string(),
-            backend,
-            _dir: dir,
-            shutdown: Some(tx),
-        }
+        TestApp { addr, base: format!("http://{addr}"), state, database_url: url.to_string(), backend, _dir: dir, shutdown: Some(tx) }
     }
 
     pub async fn stop(mut self) {
@@ -171,11 +163,9 @@ impl TestApp {
     }
 
     pub async fn audit_actions(&self) -> Vec<String> {
-        setia_backend::dispatch!(&self.state.db, |c| sqlx::query_scalar::<_, String>(
-            "SELECT action FROM audit_log ORDER BY id"
-        )
-        .fetch_all(c)
-        .await)
+        setia_backend::dispatch!(&self.state.db, |c| sqlx::query_scalar::<_, String>("SELECT action FROM audit_log ORDER BY id")
+            .fetch_all(c)
+            .await)
         .unwrap()
     }
 }
@@ -227,11 +217,7 @@ impl Client {
     pub fn session_cookie(&self) -> Option<String> {
         let url = self.base.parse().unwrap();
         let header = self.jar.cookies(&url)?;
-        header
-            .to_str()
-            .ok()?
-            .split("; ")
-            .find_map(|kv| kv.strip_prefix("setia_session=").map(str::to_string))
+        header.to_str().ok()?.split("; ").find_map(|kv| kv.strip_prefix("setia_session=").map(str::to_string))
     }
 
     /// A browser-like client (its own cookie jar, redirects not followed).
@@ -301,11 +287,7 @@ impl TestApp {
     /// Sends a raw body to the REST API.
     pub async fn api_raw(&self, path: &str, token: &str, body: &'static str) -> Reply {
         let http = reqwest::Client::new();
-        let req = http
-            .post(format!("{}/api/v1{path}", self.base))
-            .bearer_auth(token)
-            .header("content-type", "application/json")
-            .body(body);
+        let req = http.post(format!("{}/api/v1{path}", self.base)).bearer_auth(token).header("content-type", "application/json").body(body);
         Client::reply(req.send().await.expect("request")).await
     }
 }

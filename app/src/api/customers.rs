@@ -133,11 +133,11 @@ pub async fn list_customers(
         Some("no") => Some(false),
         _ => None,
     };
-    let search = setia_domain::text::SEARCH.parse_optional("q", q.as_deref()).map_err(|e| AppError::invalid(&e.field, e.code(), e.to_string()))?;
+    let search =
+        setia_domain::text::SEARCH.parse_optional("q", q.as_deref()).map_err(|e| AppError::invalid(&e.field, e.code(), e.to_string()))?;
     let filter = CustomerFilter { search, tier, loyal, sort: CustomerSort::parse(sort.as_deref().unwrap_or("")) };
     let now = chrono::Utc::now();
-    let (rows, total) =
-        customer_directory::list_customers(&state.db, &filter, at.size, at.offset(), now).await?;
+    let (rows, total) = customer_directory::list_customers(&state.db, &filter, at.size, at.offset(), now).await?;
     let settings = setia_backend::settings::load(&state.db).await?;
     let tz = settings.tz();
     let tiers = setia_backend::tiers::list_tiers(&state.db).await?;

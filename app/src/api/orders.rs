@@ -1,10 +1,10 @@
 //! Orders in the admin UI (every staff role reads them): the filtered list and
 //! the order page with lines, the discount trace, refunds and refused payments.
 
+use crate::components::trace::LineRow;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use crate::components::trace::LineRow;
 use setia_domain::trace::Explanation;
 use setia_domain::CurrencyFormat;
 
@@ -137,7 +137,10 @@ pub async fn list_orders(
     let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
     let filter = OrderFilter {
         status: match nonempty(status) {
-            Some(s) => Some(setia_domain::OrderStatus::parse(s.trim()).ok_or_else(|| AppError::invalid("status", "invalid_status", "unknown status"))?),
+            Some(s) => Some(
+                setia_domain::OrderStatus::parse(s.trim())
+                    .ok_or_else(|| AppError::invalid("status", "invalid_status", "unknown status"))?,
+            ),
             None => None,
         },
         source: match nonempty(source) {
@@ -151,8 +154,7 @@ pub async fn list_orders(
             .parse_optional("reference", reference.as_deref())
             .map_err(|e| AppError::invalid(&e.field, e.code(), e.to_string()))?,
     };
-    let (rows, total) =
-        setia_backend::order_list::list_orders(&state.db, &filter, at.size, at.offset()).await?;
+    let (rows, total) = setia_backend::order_list::list_orders(&state.db, &filter, at.size, at.offset()).await?;
     Ok(OrderPage {
         rows: rows.iter().map(|o| row_dto(o, &tz)).collect(),
         total,
@@ -223,11 +225,20 @@ pub async fn order_detail(id: i64) -> Result<OrderDetailDto, AppError> {
             .into_iter()
             .map(|r| RejectedPromotionDto { name: names.get(&r.promotion_id).cloned(), promotion_id: r.promotion_id, reason: r.reason })
             .collect(),
-        refunds: order.refunds.iter().map(|r| RefundDto { refund_ref: r.refund_ref.clone(), amount: r.amount, created_local: local(r.created_at) }).collect(),
+        refunds: order
+            .refunds
+            .iter()
+            .map(|r| RefundDto { refund_ref: r.refund_ref.clone(), amount: r.amount, created_local: local(r.created_at) })
+            .collect(),
         rejections: order
             .rejections
             .iter()
-            .map(|r| RejectionDto { payment_ref: r.payment_ref.clone(), amount: r.amount, reason: r.reason.clone(), created_local: local(r.created_at) })
+            .map(|r| RejectionDto {
+                payment_ref: r.payment_ref.clone(),
+                amount: r.amount,
+                reason: r.reason.clone(),
+                created_local: local(r.created_at),
+            })
             .collect(),
         currency: settings.currency,
         time_zone: settings.time_zone,

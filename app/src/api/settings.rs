@@ -18,7 +18,13 @@ pub struct SettingsDto {
 #[cfg(feature = "ssr")]
 fn to_dto(s: setia_backend::settings::StoreSettings) -> SettingsDto {
     let now_local = chrono::Utc::now().with_timezone(&s.tz()).naive_local();
-    SettingsDto { time_zone: s.time_zone, currency: s.currency, loyalty_threshold: s.loyalty_threshold, max_discount_share: s.max_discount_share, now_local }
+    SettingsDto {
+        time_zone: s.time_zone,
+        currency: s.currency,
+        loyalty_threshold: s.loyalty_threshold,
+        max_discount_share: s.max_discount_share,
+        now_local,
+    }
 }
 
 /// `POST /api/get_settings` — the store settings (any staff user).
@@ -54,11 +60,7 @@ pub async fn save_settings(
         AppError::invalid(field, code, e.to_string())
     };
     let decimals = currency_decimals.trim().parse::<i64>().map_err(|_| bad(SettingsError::BadDecimals))?;
-    let threshold = loyalty_threshold
-        .trim()
-        .replace(['.', ' '], "")
-        .parse::<i64>()
-        .map_err(|_| bad(SettingsError::BadLoyaltyThreshold))?;
+    let threshold = loyalty_threshold.trim().replace(['.', ' '], "").parse::<i64>().map_err(|_| bad(SettingsError::BadLoyaltyThreshold))?;
     let new = settings::validate(&time_zone, &currency_symbol, decimals, threshold, &max_discount_share).map_err(bad)?;
     let actor = setia_backend::audit::Actor::staff(admin.id, &admin.email);
     let saved = settings::save(&state.db, &new, &actor, crate::guard::client_ip().await).await.map_err(bad)?;

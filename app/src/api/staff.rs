@@ -58,12 +58,10 @@ pub async fn create_staff(email: String, name: String, role: String, password: S
     let state = crate::guard::app_state()?;
     let email = Email::parse(&email).map_err(|e| AppError::invalid("email", "email_malformed", e.to_string()))?;
     let role = Role::parse(&role).map_err(|e| AppError::invalid("role", "role_unknown", e.to_string()))?;
-    let password =
-        NewPassword::parse(&password).map_err(|e| AppError::invalid("password", "password_too_short", e.to_string()))?;
+    let password = NewPassword::parse(&password).map_err(|e| AppError::invalid("password", "password_too_short", e.to_string()))?;
     let new = NewStaff { email, name, role, password };
     let actor = Actor::staff(admin.id, &admin.email);
-    let created =
-        setia_backend::staff::create_staff(&state.db, new, &actor, crate::guard::client_ip().await).await.map_err(staff_error)?;
+    let created = setia_backend::staff::create_staff(&state.db, new, &actor, crate::guard::client_ip().await).await.map_err(staff_error)?;
     let tz = setia_backend::settings::load(&state.db).await?.tz();
     Ok(to_dto(created, tz))
 }
@@ -81,11 +79,10 @@ pub async fn update_staff_access(id: i64, role: String, active: bool) -> Result<
     let role = Role::parse(&role).map_err(|e| AppError::invalid("role", "role_unknown", e.to_string()))?;
     let state = crate::guard::app_state()?;
     let actor = Actor::staff(admin.id, &admin.email);
-    let updated =
-        setia_backend::staff::update_staff_access(&state.db, id, role, active, &actor, crate::guard::client_ip().await)
-            .await
-            .map_err(staff_error)?
-            .ok_or(AppError::NotFound)?;
+    let updated = setia_backend::staff::update_staff_access(&state.db, id, role, active, &actor, crate::guard::client_ip().await)
+        .await
+        .map_err(staff_error)?
+        .ok_or(AppError::NotFound)?;
     let tz = setia_backend::settings::load(&state.db).await?.tz();
     Ok(to_dto(updated, tz))
 }

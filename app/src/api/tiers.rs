@@ -146,7 +146,10 @@ fn parse_form(
     };
     let discount = match discount_percent.trim() {
         "" => None,
-        v => Some(setia_domain::Percent::parse(&v.replace(',', ".")).map_err(|e| AppError::invalid("discount_percent", "invalid_percent", e.to_string()))?),
+        v => Some(
+            setia_domain::Percent::parse(&v.replace(',', "."))
+                .map_err(|e| AppError::invalid("discount_percent", "invalid_percent", e.to_string()))?,
+        ),
     };
     let input = setia_backend::tiers::TierInput {
         name,

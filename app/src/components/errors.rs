@@ -77,10 +77,7 @@ pub fn ErrorNotice(error: AppError) -> impl IntoView {
 
 /// The message under a form field when the server blamed that field.
 #[component]
-pub fn FieldError(
-    #[prop(into)] field: String,
-    #[prop(into)] error: Signal<Option<AppError>>,
-) -> impl IntoView {
+pub fn FieldError(#[prop(into)] field: String, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
     let i18n = use_i18n();
     let id = format!("{field}-error");
     move || {

@@ -21,8 +21,7 @@ pub struct QueryState(pub Vec<(&'static str, String)>);
 impl QueryState {
     /// `base?name=value&…&page=N` with this state's filters.
     pub fn href(&self, base: &str, page: i64) -> String {
-        let mut q: Vec<String> =
-            self.0.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+        let mut q: Vec<String> = self.0.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
         q.push(format!("page={page}"));
         format!("{base}?{}", q.join("&"))
     }

@@ -162,7 +162,9 @@ pub fn CustomerPage() -> impl IntoView {
 fn explanation_text(i18n: leptos_i18n::I18nContext<Locale>, e: &TierExplanation, currency: &CurrencyFormat) -> (String, String) {
     let spending = money(e.spending, currency);
     let current = match (&e.tier, e.window_days) {
-        (Some(t), Some(days)) => t_string!(i18n, customers.tier_explained_window, tier = t.name.clone(), spending = spending, days = days).to_string(),
+        (Some(t), Some(days)) => {
+            t_string!(i18n, customers.tier_explained_window, tier = t.name.clone(), spending = spending, days = days).to_string()
+        }
         (Some(t), None) => t_string!(i18n, customers.tier_explained_lifetime, tier = t.name.clone(), spending = spending).to_string(),
         (None, _) => t_string!(i18n, customers.no_tier_explained, spending = spending).to_string(),
     };
@@ -170,7 +172,9 @@ fn explanation_text(i18n: leptos_i18n::I18nContext<Locale>, e: &TierExplanation,
         Some(n) => {
             let missing = money(n.missing, currency);
             match n.window_days {
-                Some(days) => t_string!(i18n, customers.next_tier_window, missing = missing, days = days, next = n.name.clone()).to_string(),
+                Some(days) => {
+                    t_string!(i18n, customers.next_tier_window, missing = missing, days = days, next = n.name.clone()).to_string()
+                }
                 None => t_string!(i18n, customers.next_tier_lifetime, missing = missing, next = n.name.clone()).to_string(),
             }
         }

@@ -3,17 +3,17 @@
 //! refunds and refused payment notifications.
 
 use crate::api::orders::{list_orders, order_detail, OrderDetailDto, OrderPage, RecalculateOrder};
-use crate::root::CurrentUser;
-use setia_domain::Role;
 use crate::components::errors::{refusal_view, ErrorNotice};
 use crate::components::format::{local_time, money, OrderStatusBadge};
-use crate::components::trace::{LinesTable, RejectedList, RejectedRow, TraceRow, TraceTable};
 use crate::components::list::{Pager, QueryState};
+use crate::components::trace::{LinesTable, RejectedList, RejectedRow, TraceRow, TraceTable};
 use crate::i18n::*;
+use crate::root::CurrentUser;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use setia_domain::OrderStatus;
+use setia_domain::Role;
 
 fn source_label(i18n: leptos_i18n::I18nContext<Locale>, source: &str) -> String {
     match source {
@@ -46,7 +46,15 @@ pub fn OrdersPage() -> impl IntoView {
     };
     let data = Resource::new(state, |(page, s)| {
         let opt = |k: &str| Some(s.get(k)).filter(|v| !v.is_empty());
-        list_orders(page, opt("status"), opt("source"), opt("from"), opt("until"), opt("customer").and_then(|c| c.parse().ok()), opt("reference"))
+        list_orders(
+            page,
+            opt("status"),
+            opt("source"),
+            opt("from"),
+            opt("until"),
+            opt("customer").and_then(|c| c.parse().ok()),
+            opt("reference"),
+        )
     });
     view! {
         <Title text=move || t_string!(i18n, orders.title).to_string()/>

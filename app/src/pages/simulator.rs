@@ -3,7 +3,7 @@
 //! (SPEC §2.3.1 rule 7), priced by the same function as checkout. The form is a
 //! GET form, so a simulation is a link that can be shared and reloaded.
 
-use crate::api::simulator::{simulate_pricing, simulator_choices, SimLine, Simulation, PickerData, SIMULATOR_ROWS};
+use crate::api::simulator::{simulate_pricing, simulator_choices, PickerData, SimLine, Simulation, SIMULATOR_ROWS};
 use crate::components::errors::{refusal_view, ErrorNotice};
 use crate::components::format::{local_time, money};
 use crate::components::trace::{LineRow, LinesTable, RejectedList, RejectedRow, TraceRow, TraceTable};

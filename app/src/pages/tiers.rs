@@ -44,7 +44,13 @@ fn form_of(t: Option<&TierDto>) -> TierForm {
             discount_percent: t.discount_percent.clone().unwrap_or_default(),
             colour: t.colour.clone(),
         },
-        None => TierForm { earn_rate_points: "1".into(), earn_rate_per: "10000".into(), window_days: "365".into(), colour: "#9ca3af".into(), ..Default::default() },
+        None => TierForm {
+            earn_rate_points: "1".into(),
+            earn_rate_per: "10000".into(),
+            window_days: "365".into(),
+            colour: "#9ca3af".into(),
+            ..Default::default()
+        },
     }
 }
 
@@ -168,9 +174,7 @@ fn TiersView(data: TiersOverviewDto, edit: String, save: ServerAction<SaveTier>)
 fn TierEditor(form: TierForm, heading: Option<String>, save: ServerAction<SaveTier>) -> impl IntoView {
     let i18n = use_i18n();
     let preview = ServerAction::<PreviewTier>::new();
-    let error = Signal::derive(move || {
-        save.value().get().and_then(Result::err).or_else(|| preview.value().get().and_then(Result::err))
-    });
+    let error = Signal::derive(move || save.value().get().and_then(Result::err).or_else(|| preview.value().get().and_then(Result::err)));
     let moves = move || preview.value().get().and_then(Result::ok);
     let title = heading.clone();
     let f = form;

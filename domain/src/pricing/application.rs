@@ -118,7 +118,12 @@ impl<'a> CartState<'a> {
                 }
                 let l = &self.lines[i];
                 let groups: Vec<AllocLine<'_>> = (0..self.groups[i].len())
-                    .map(|g| AllocLine { remaining: Money(group_weight(i, g)), sku: &l.sku, unit_price: l.unit_price, quantity: self.groups[i][g].count })
+                    .map(|g| AllocLine {
+                        remaining: Money(group_weight(i, g)),
+                        sku: &l.sku,
+                        unit_price: l.unit_price,
+                        quantity: self.groups[i][g].count,
+                    })
                     .collect();
                 allocate(*share, &groups).into_iter().map(|m| m.0).collect()
             })

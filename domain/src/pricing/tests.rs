@@ -248,7 +248,10 @@ fn r1_limits_and_budget() {
     p.limits.uses_per_customer = Some(1);
     assert_eq!(check(&p, PromotionUsage::default(), None), Some(RejectReason::NeedsCustomer));
     assert_eq!(check(&p, PromotionUsage { uses: 7, customer_uses: 0, ..Default::default() }, Some(customer)), None);
-    assert_eq!(check(&p, PromotionUsage { uses: 7, customer_uses: 1, ..Default::default() }, Some(customer)), Some(RejectReason::CustomerUsesExhausted { limit: 1 }));
+    assert_eq!(
+        check(&p, PromotionUsage { uses: 7, customer_uses: 1, ..Default::default() }, Some(customer)),
+        Some(RejectReason::CustomerUsesExhausted { limit: 1 })
+    );
     let mut p = percent_order(1, "10");
     p.limits.budget = Some(Money(100_000));
     assert_eq!(check(&p, PromotionUsage { budget_used: Money(99_999), ..Default::default() }, None), None);
@@ -399,17 +402,18 @@ fn r3_personal_discounts_after_promotions_of_their_kind_and_the_tier_last() {
     let items10 = percent_items(2, "10", ProductSet::default());
     let refs = [&order10, &items10];
     let customer = CustomerFacts { first_order: false, personal_discounts: &personal };
-    let p = price_cart(&PricingInput { promotions: &refs, tier: Some(&tier), customer: Some(customer), ..PricingInput::new(&lines, now()) })
-        .unwrap();
+    let p =
+        price_cart(&PricingInput { promotions: &refs, tier: Some(&tier), customer: Some(customer), ..PricingInput::new(&lines, now()) })
+            .unwrap();
     let order: Vec<(AdjustmentSource, i64)> = p.adjustments.iter().map(|a| (a.source, a.amount.0)).collect();
     assert_eq!(
         order,
         vec![
-            (AdjustmentSource::Promotion, 10_000),        // items 10 % of 100.000
-            (AdjustmentSource::CustomerDiscount, 9_000),  // personal on KOPI, 10 % of 90.000
-            (AdjustmentSource::Promotion, 8_100),         // order 10 % of 81.000
-            (AdjustmentSource::CustomerDiscount, 7_290),  // personal whole order
-            (AdjustmentSource::Tier, 6_561),              // the tier last
+            (AdjustmentSource::Promotion, 10_000),       // items 10 % of 100.000
+            (AdjustmentSource::CustomerDiscount, 9_000), // personal on KOPI, 10 % of 90.000
+            (AdjustmentSource::Promotion, 8_100),        // order 10 % of 81.000
+            (AdjustmentSource::CustomerDiscount, 7_290), // personal whole order
+            (AdjustmentSource::Tier, 6_561),             // the tier last
         ],
         "the ended personal discount (id 9) is not applied"
     );
@@ -609,10 +613,15 @@ fn arb_promotion() -> impl Strategy<Value = Promotion> {
         (1i64..200_000).prop_map(|a| Reward::FixedOrder { amount: Money(a) }),
         (percent.clone(), product_set.clone()).prop_map(|(percent, target)| Reward::PercentItems { percent, target }),
         (1i64..50_000, product_set.clone()).prop_map(|(a, target)| Reward::FixedItems { amount: Money(a), target }),
-        (1i64..4, 1i64..3, percent, product_set.clone()).prop_map(|(buy, get, percent, target)| Reward::BuyXGetY { buy, get, percent, target }),
+        (1i64..4, 1i64..3, percent, product_set.clone()).prop_map(|(buy, get, percent, target)| Reward::BuyXGetY {
+            buy,
+            get,
+            percent,
+            target
+        }),
     ];
-    (reward, any::<bool>(), -3i32..3, product_set, proptest::option::of(0i64..300_000), proptest::option::of(1i64..100_000))
-        .prop_map(|(reward, is_exclusive, priority, products, min_subtotal, max_discount)| {
+    (reward, any::<bool>(), -3i32..3, product_set, proptest::option::of(0i64..300_000), proptest::option::of(1i64..100_000)).prop_map(
+        |(reward, is_exclusive, priority, products, min_subtotal, max_discount)| {
             let mut p = promo(0, reward);
             p.stacking = if is_exclusive { Stacking::Exclusive } else { Stacking::Combinable };
             p.priority = priority;
@@ -620,16 +629,16 @@ fn arb_promotion() -> impl Strategy<Value = Promotion> {
             p.conditions.min_subtotal = min_subtotal.map(Money);
             p.max_discount = max_discount.map(Money);
             p
-        })
+        },
+    )
 }
 
 fn arb_cart() -> impl Strategy<Value = Vec<CartLine>> {
     // Prices often repeat, so ties (rule 4's "ties by SKU", rule 6's tie order) are exercised.
     let price = prop_oneof![Just(0i64), Just(999), Just(5_000), Just(10_000), Just(33_333), 0i64..150_000];
     // A SKU's category comes from the catalogue: one per SKU.
-    proptest::collection::vec((0u8..5, price, 1i64..6), 1..8).prop_map(|spec| {
-        spec.into_iter().map(|(s, p, q)| in_category(&format!("SKU-{s}"), &format!("cat-{}", s % 3), p, q)).collect()
-    })
+    proptest::collection::vec((0u8..5, price, 1i64..6), 1..8)
+        .prop_map(|spec| spec.into_iter().map(|(s, p, q)| in_category(&format!("SKU-{s}"), &format!("cat-{}", s % 3), p, q)).collect())
 }
 
 fn with_ids(mut promotions: Vec<Promotion>) -> Vec<Promotion> {
