@@ -1,4 +1,4 @@
-//! API tokens for POS terminals and integrations (SPEC §2.7, API.md): named,
+//! API tokens for POS terminals and integrations (docs/SPEC.md §2.7, API.md): named,
 //! scoped, stored only as a SHA-256 hash, revocable, with a last-used time.
 //!
 //! A token is 32 random bytes (base64url) behind the prefix `setia_`; with that

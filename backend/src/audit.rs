@@ -1,4 +1,4 @@
-//! The audit log (SPEC §1.5, §2.7): who did what to which record, before and after,
+//! The audit log (docs/SPEC.md §1.5, §2.7): who did what to which record, before and after,
 //! when and from where. Every mutation calls [`record`] inside its own transaction,
 //! so the change and its audit row commit or roll back together.
 
@@ -15,7 +15,7 @@ use sqlx::types::Json;
 pub struct Actor {
     pub staff_id: Option<i64>,
     pub label: String,
-    /// Where the change came from (SPEC §2.7), when known.
+    /// Where the change came from (docs/SPEC.md §2.7), when known.
     pub ip: Option<String>,
 }
 

@@ -1,4 +1,4 @@
-//! The derived facts about a customer (SPEC §1, §2.1, §2.2), computed here and
+//! The derived facts about a customer (docs/SPEC.md §1, §2.1, §2.2), computed here and
 //! nowhere else: total spending, loyal, and current tier with its explanation.
 //! No column on `customers` holds any of them.
 //!
@@ -181,7 +181,7 @@ pub async fn standing_and_lifetime_in(
 }
 
 /// The facts of one customer from their spending per window (absent windows
-/// count zero): the rules of SPEC §2.1 and §2.2 applied in one place.
+/// count zero): the rules of docs/SPEC.md §2.1 and §2.2 applied in one place.
 pub fn derive_facts(
     customer_id: i64,
     spending: &BTreeMap<TierWindow, Money>,

@@ -1,4 +1,4 @@
-//! Customers (SPEC §2.1): stored facts only. Spending, loyal and tier are derived
+//! Customers (docs/SPEC.md §2.1): stored facts only. Spending, loyal and tier are derived
 //! in `customer_facts`, never stored here.
 
 use crate::audit::{self, Actor, AuditEntry};

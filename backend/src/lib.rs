@@ -1,6 +1,13 @@
-//! Server-only code: configuration, the database over SQLite or PostgreSQL,
-//! staff accounts and passwords, login throttling, sessions, the audit log and
-//! store settings. Never compiled to wasm.
+//! Setia's services and storage, server-only (never compiled to wasm): the
+//! database over SQLite or PostgreSQL (`db`), configuration and request limits;
+//! staff accounts, passwords, login throttling, sessions, API tokens and the audit
+//! log; store settings; customers and their derived facts (spending, loyal, tier),
+//! the customer list and its spending index; products; membership tiers and the
+//! tier census; promotions, their per-instance index and their uses; orders (quote,
+//! create, pay, cancel, refund, recalculate) and the order list; customer
+//! notifications; periodic jobs (order expiry, spending index, database upkeep);
+//! demo data. Each service does the IO, transactions and locks; the rules
+//! themselves live in `setia_domain`.
 
 pub mod api_tokens;
 pub mod audit;

@@ -1,4 +1,4 @@
-//! Customer notifications (SPEC §2.4): customer, kind, message, target URL, read
+//! Customer notifications (docs/SPEC.md §2.4): customer, kind, message, target URL, read
 //! flag, created at. Messages are written in Bahasa Indonesia, the language the
 //! store's customers read.
 
@@ -21,7 +21,7 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
 }
 
-/// A payment moved the customer into a higher tier (SPEC §2.2); written inside
+/// A payment moved the customer into a higher tier (docs/SPEC.md §2.2); written inside
 /// the payment's transaction so it exists exactly when the payment does.
 pub async fn tier_up(tx: &mut Tx, customer_id: i64, order_id: i64, tier: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
     let message = format!("Selamat! Anda naik ke tier {tier}.");

@@ -1,6 +1,6 @@
-//! The order expiry job (SPEC §2.1): every 60 s, pending orders at or past their
+//! The order expiry job (docs/SPEC.md §2.1): every 60 s, pending orders at or past their
 //! payment deadline (as payment sees it) become `expired` and their promotion uses are released
-//! (SPEC §2.3), in one transaction. (Point reservations join this job when the
+//! (docs/SPEC.md §2.3), in one transaction. (Point reservations join this job when the
 //! points ledger exists.)
 
 use crate::db::Db;

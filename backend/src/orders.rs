@@ -1,4 +1,4 @@
-//! Orders (SPEC §2.1): quote, create, pay, cancel, refund, recalculate.
+//! Orders (docs/SPEC.md §2.1): quote, create, pay, cancel, refund, recalculate.
 //!
 //! - Prices come from [`setia_domain::pricing::price_cart`] only, always from the
 //!   lines' base prices, with the tier snapshot stored on the order at creation.
@@ -195,7 +195,7 @@ impl OrderRow {
         OrderStatus::parse(&self.status).unwrap_or(OrderStatus::PendingPayment)
     }
 
-    /// The tier the customer had when the order was created (SPEC §2.2).
+    /// The tier the customer had when the order was created (docs/SPEC.md §2.2).
     pub fn tier_snapshot(&self) -> Option<TierSnapshot> {
         Some(TierSnapshot {
             id: self.tier_id?,
@@ -456,7 +456,7 @@ async fn check_cart(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: 
     })
 }
 
-/// Prices a checked cart inside `tx` (SPEC §2.3.1), with the use counts as they
+/// Prices a checked cart inside `tx` (docs/SPEC.md §2.3.1), with the use counts as they
 /// stand under this transaction's locks (see [`crate::promotion_uses`]).
 async fn price_checked(tx: &mut Tx, cart: &CheckedCart, mode: Pricing) -> Result<PricedCart, OrderError> {
     let candidates = cart.promotions.candidates(&cart.lines, cart.coupon_code.as_deref());
@@ -803,7 +803,7 @@ async fn set_status(tx: &mut Tx, order: &OrderRow, next: OrderStatus, now: DateT
         .await
         .map(|r| r.rows_affected()))
     .context("update order status")?;
-    // A use counts while its order may still be paid for (SPEC §2.3).
+    // A use counts while its order may still be paid for (docs/SPEC.md §2.3).
     match next {
         OrderStatus::Paid => promotion_uses::settle(tx, order.id, UseStatus::Confirmed, now).await?,
         OrderStatus::Cancelled | OrderStatus::Expired | OrderStatus::Refunded => {
@@ -877,7 +877,7 @@ pub struct Payment {
     pub tier_up: Option<String>,
 }
 
-/// Records a payment (SPEC §2.1): idempotent by `payment_ref`; the amount must be
+/// Records a payment (docs/SPEC.md §2.1): idempotent by `payment_ref`; the amount must be
 /// the total; an expired or cancelled order is refused and the refusal recorded.
 #[tracing::instrument(skip_all, fields(order_id))]
 pub async fn pay_order(db: &Db, order_id: i64, payment_ref: &str, amount: i64, clock: Clock) -> Result<Payment, OrderError> {
@@ -1036,7 +1036,7 @@ pub async fn refund_order(db: &Db, order_id: i64, refund_ref: &str, amount: Opti
 /// Prices a pending order again from its lines' base prices, its tier snapshot
 /// and its code, by the promotions active now, replacing its discounts, trace and
 /// promotion reservations in one transaction; repeating it changes nothing
-/// (SPEC §2.3.1).
+/// (docs/SPEC.md §2.3.1).
 #[tracing::instrument(skip_all, fields(order_id))]
 pub async fn recalculate_order(db: &Db, catalog: &PromotionCatalog, order_id: i64, now: DateTime<Utc>) -> Result<Order, OrderError> {
     // Read before the transaction: a second connection taken while holding one

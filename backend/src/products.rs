@@ -1,4 +1,4 @@
-//! The product catalogue (SPEC §2.1): SKU, name, category, price, active.
+//! The product catalogue (docs/SPEC.md §2.1): SKU, name, category, price, active.
 
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::Db;

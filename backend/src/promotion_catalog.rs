@@ -1,4 +1,4 @@
-//! Each app instance's promotion index (SPEC §2.3: pricing stays fast with many
+//! Each app instance's promotion index (docs/SPEC.md §2.3: pricing stays fast with many
 //! promotions), rebuilt when the stored promotions change — on every instance
 //! sharing the database, not only the one that saved the change. Every change
 //! raises `promotion_catalog_state.version` in its own transaction

@@ -1,4 +1,4 @@
-//! Promotion uses as rows (SPEC §2.3): a use is `reserved` when an order is
+//! Promotion uses as rows (docs/SPEC.md §2.3): a use is `reserved` when an order is
 //! created with the promotion applied, `confirmed` when the order is paid, and
 //! `released` when it is cancelled, expires or is refunded in full. Use counts, a
 //! customer's uses and the budget spent are derived from these rows here and
@@ -24,7 +24,7 @@ use setia_domain::promotion::{LimitReached, Limits, Promotion, PromotionUsage};
 use setia_domain::Money;
 use std::collections::BTreeMap;
 
-/// A use's life (SPEC §2.3).
+/// A use's life (docs/SPEC.md §2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UseStatus {
     Reserved,

@@ -1,4 +1,4 @@
-//! Promotions stored (SPEC §2.3): create, replace, change status, list, and the
+//! Promotions stored (docs/SPEC.md §2.3): create, replace, change status, list, and the
 //! active ones for pricing. Every change is one transaction with its audit row
 //! and a bump of `promotion_catalog_state.version`, which tells every app
 //! instance to rebuild its promotion index ([`crate::promotion_catalog`]).

@@ -1,4 +1,4 @@
-//! Server-side sessions stored in the application database (SPEC §2.7), so they
+//! Server-side sessions stored in the application database (docs/SPEC.md §2.7), so they
 //! survive restarts and are shared by every instance on one PostgreSQL.
 //! tower-sessions has one store per backend; this enum forwards to the right one.
 

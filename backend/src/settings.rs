@@ -1,4 +1,4 @@
-//! Store settings (SPEC §2, §3): time zone, currency display, loyalty threshold, the
+//! Store settings (docs/SPEC.md §2, §3): time zone, currency display, loyalty threshold, the
 //! maximum share of an order all discounts together may take (§2.3.1 rule 5). Stored as rows
 //! under stable keys; a missing row means the default written here.
 
@@ -16,7 +16,7 @@ use setia_domain::{CurrencyFormat, Money, Percent};
 use std::collections::HashMap;
 
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Jakarta";
-/// A customer is loyal from this much total spending (SPEC §2.1): Rp 5.000.000.
+/// A customer is loyal from this much total spending (docs/SPEC.md §2.1): Rp 5.000.000.
 pub const DEFAULT_LOYALTY_THRESHOLD: Money = Money(5_000_000);
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

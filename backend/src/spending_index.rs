@@ -3,7 +3,7 @@
 //! moment, so the customer list and the tier census can order, filter and count a
 //! million customers without aggregating ten million orders per request.
 //!
-//! SPEC §1 allows no derived value in a column that can drift, so nothing reads
+//! docs/SPEC.md §1 allows no derived value in a column that can drift, so nothing reads
 //! these rows as a customer's spending. Callers read [`standing_relation`]: the
 //! index's rows for the customers whose facts cannot have changed since it was
 //! built, and live values (`spending_subquery`, the one definition of spending)

@@ -1,4 +1,4 @@
-//! Staff accounts (SPEC §2.7): email, name, role, active flag, argon2id hash.
+//! Staff accounts (docs/SPEC.md §2.7): email, name, role, active flag, argon2id hash.
 
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::{is_unique_violation, Db};

@@ -1,4 +1,4 @@
-//! Tiers across all customers (the tier editor, SPEC §2.2): how many customers
+//! Tiers across all customers (the tier editor, docs/SPEC.md §2.2): how many customers
 //! each tier has, who is within 10 % of their next tier, and how many would move
 //! up or down if a proposed ladder were saved. Distribution and near-next-tier
 //! read `spending_index::standing_relation`; the preview of a proposed ladder

@@ -1,4 +1,4 @@
-//! Membership tiers as stored (SPEC §2.2). The rule that places a customer in a
+//! Membership tiers as stored (docs/SPEC.md §2.2). The rule that places a customer in a
 //! tier is `setia_domain::tier`; this module only reads and writes tier rows.
 
 use crate::db::{Db, Tx};

@@ -1,4 +1,4 @@
-//! Rounding and allocation (SPEC §2 and §2.3.1 rule 6), the one place where
+//! Rounding and allocation (docs/SPEC.md §2 and §2.3.1 rule 6), the one place where
 //! money is divided.
 //!
 //! - A rate applied to an amount is rounded once, half away from zero, to the

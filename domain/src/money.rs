@@ -1,5 +1,5 @@
 //! Money: an integer number of the store currency's smallest unit in use
-//! (SPEC §2). IDR in whole rupiah by default, shown as `Rp 1.250.000`.
+//! (docs/SPEC.md §2). IDR in whole rupiah by default, shown as `Rp 1.250.000`.
 
 use serde::{Deserialize, Serialize};
 use std::fmt::Write;

@@ -1,4 +1,4 @@
-//! The order lifecycle (SPEC §2.1): which status may follow which, and which
+//! The order lifecycle (docs/SPEC.md §2.1): which status may follow which, and which
 //! statuses count as spending.
 
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 //! Percentages as exact basis points: at most two decimals, in (0, 100]
-//! (SPEC §2.3.1 rule 4). `12.5` % is 1250 basis points; no floats anywhere.
+//! (docs/SPEC.md §2.3.1 rule 4). `12.5` % is 1250 basis points; no floats anywhere.
 
 use serde::{Deserialize, Serialize};
 

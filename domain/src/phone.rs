@@ -1,4 +1,4 @@
-//! Customer phone numbers, normalised to E.164 (SPEC §2.1), with Indonesian
+//! Customer phone numbers, normalised to E.164 (docs/SPEC.md §2.1), with Indonesian
 //! conventions for numbers written without a country code.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! The one pricing function (SPEC §1.3, §2.3.1): from a cart at base prices, the
+//! The one pricing function (docs/SPEC.md §1.3, §2.3.1): from a cart at base prices, the
 //! customer's facts, the promotions that could apply, their use counts, the
 //! store's settings and the time, to the priced cart and its trace. Quote, order
 //! creation, recalculation and the simulator all call [`price_cart`]; nothing
@@ -51,7 +51,7 @@ pub struct CartLine {
     pub quantity: i64,
 }
 
-/// The customer's tier when the order was created (SPEC §2.2): a fact stored on
+/// The customer's tier when the order was created (docs/SPEC.md §2.2): a fact stored on
 /// the order, used for its discount and points even if the tier changes later.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierSnapshot {
@@ -63,7 +63,7 @@ pub struct TierSnapshot {
 }
 
 impl TierSnapshot {
-    /// Points earned on `amount` spent: floor(amount × points / per) (SPEC §2.5).
+    /// Points earned on `amount` spent: floor(amount × points / per) (docs/SPEC.md §2.5).
     pub fn points_for(&self, amount: Money) -> i64 {
         if self.earn_rate_per <= 0 || amount.0 <= 0 {
             return 0;
@@ -73,7 +73,7 @@ impl TierSnapshot {
     }
 }
 
-/// A customer's personal discount (SPEC §2.4), on one product or the whole order.
+/// A customer's personal discount (docs/SPEC.md §2.4), on one product or the whole order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonalDiscount {
     pub id: i64,
@@ -260,7 +260,7 @@ pub enum PricingError {
     Inconsistent(String),
 }
 
-/// Prices a cart from base prices (SPEC §1.3: never from an earlier result).
+/// Prices a cart from base prices (docs/SPEC.md §1.3: never from an earlier result).
 pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, PricingError> {
     if input.lines.is_empty() {
         return Err(PricingError::NoLines);
@@ -402,7 +402,7 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, PricingError> 
     Ok(priced)
 }
 
-/// A priced cart whose figures do not add up; never stored (SPEC §2.8: order
+/// A priced cart whose figures do not add up; never stored (docs/SPEC.md §2.8: order
 /// total = lines − discounts − points + shipping; points join with the ledger).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("order figures do not add up: {0}")]

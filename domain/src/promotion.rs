@@ -1,4 +1,4 @@
-//! A promotion as the pricing engine sees it (SPEC §2.3): kind, status, dates,
+//! A promotion as the pricing engine sees it (docs/SPEC.md §2.3): kind, status, dates,
 //! stacking, conditions, reward, cap and limits — already parsed, so every value
 //! here is valid (percentages in (0, 100], buy/get ≥ 1, hours as times). The
 //! REST and admin forms parse into these types and name the field that failed.
@@ -228,7 +228,7 @@ pub fn normalize_code(code: &str) -> String {
     code.trim().to_uppercase()
 }
 
-/// What the stored use rows say about a promotion (SPEC §2.3: reserved and
+/// What the stored use rows say about a promotion (docs/SPEC.md §2.3: reserved and
 /// confirmed uses count, released ones do not). Derived by the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct PromotionUsage {

@@ -1,4 +1,4 @@
-//! Active promotions indexed by what can trigger them (SPEC §2.3: thousands of
+//! Active promotions indexed by what can trigger them (docs/SPEC.md §2.3: thousands of
 //! active promotions must not slow pricing down). A cart looks up the
 //! promotions keyed by its lines' SKUs and categories, the order-level ones,
 //! and the one whose code it carries; pricing never walks the whole list.

@@ -1,4 +1,4 @@
-//! Staff roles (SPEC §2.7) and the one rule that says what a role may open.
+//! Staff roles (docs/SPEC.md §2.7) and the one rule that says what a role may open.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -34,7 +34,7 @@ impl Role {
     }
 
     /// True when a user with this role may use something that requires `required`.
-    /// Admins may use everything (SPEC §2.7).
+    /// Admins may use everything (docs/SPEC.md §2.7).
     pub fn grants(self, required: Role) -> bool {
         self == Role::Admin || self == required
     }

@@ -1,4 +1,4 @@
-//! Membership tiers (SPEC §2.2): which tier a customer is in, why, and what is
+//! Membership tiers (docs/SPEC.md §2.2): which tier a customer is in, why, and what is
 //! missing for the next one. A customer's tier is never stored; it is this
 //! function of their spending.
 

@@ -1,4 +1,4 @@
-//! The discount trace's words (SPEC §2.3.1 rule 7): why each reward was applied,
+//! The discount trace's words (docs/SPEC.md §2.3.1 rule 7): why each reward was applied,
 //! kept as structured facts so the trace can be read in English or Bahasa
 //! Indonesia long after the order was priced. Stored as JSON in
 //! `order_adjustments.explanation`; rendered for the reader's language.

@@ -1,7 +1,7 @@
 -- Commerce core: customers, products, tiers, orders (lines, adjustments, refunds),
 -- notifications, API tokens, jobs. Keep in step with migrations/postgres/0002_commerce.sql.
 -- Money is BIGINT minor units. Derived values (spending, loyal, tier, balances) have
--- no column anywhere: they are computed from these facts (SPEC §1).
+-- no column anywhere: they are computed from these facts (docs/SPEC.md §1).
 
 CREATE TABLE customers (
     id          INTEGER PRIMARY KEY,

@@ -1,6 +1,6 @@
 -- Payment notifications Setia refused (expired or cancelled order, wrong amount,
 -- order already paid under another reference). Kept so an admin can see each one
--- and act on it: nothing fails silently (SPEC §1.4, §2.1).
+-- and act on it: nothing fails silently (docs/SPEC.md §1.4, §2.1).
 -- Keep in step with migrations/postgres/0003_payment_rejections.sql.
 CREATE TABLE payment_rejections (
     id          INTEGER PRIMARY KEY,

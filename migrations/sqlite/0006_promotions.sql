@@ -1,9 +1,9 @@
--- Promotions (SPEC §2.3) and their uses. Keep in step with
+-- Promotions (docs/SPEC.md §2.3) and their uses. Keep in step with
 -- migrations/postgres/0006_promotions.sql. Values are checked here as the
 -- domain checks them (percent in basis points, (0, 10000]; buy/get ≥ 1; amounts
 -- > 0), so no write path can store a promotion pricing would refuse.
 -- Use counts and budget spent have no column: they are derived from
--- promotion_uses (SPEC §1).
+-- promotion_uses (docs/SPEC.md §1).
 
 CREATE TABLE promotions (
     id                 INTEGER PRIMARY KEY,

@@ -1,4 +1,4 @@
-//! Orders over the API (pos scope, API.md "Orders"): quote, create, get, pay,
+//! Orders over the API (pos scope, docs/API.md "Orders (pos)"): quote, create, get, pay,
 //! cancel, refund, recalculate. The rules live in `setia_backend::orders`; these
 //! handlers check the token, parse the body, call it and shape the answer.
 

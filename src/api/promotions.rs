@@ -1,4 +1,4 @@
-//! Promotions over the API (admin scope; API.md "Promotions"): create, replace,
+//! Promotions over the API (admin scope; docs/API.md "Promotions (admin)"): create, replace,
 //! list, read, change status. The JSON shape is parsed here into the domain's
 //! types, each failure naming its field (`reward.value`, `conditions.weekdays[2]`).
 

@@ -246,7 +246,7 @@ pub async fn order_detail(id: i64) -> Result<OrderDetailDto, AppError> {
 }
 
 /// `POST /api/recalculate_order` (admin) — prices a pending order again by the
-/// current rules (SPEC §2.3.1), as `POST /api/v1/orders/{id}/recalculate` does.
+/// current rules (docs/SPEC.md §2.3.1), as `POST /api/v1/orders/{id}/recalculate` does.
 #[server(endpoint = "recalculate_order")]
 pub async fn recalculate_order(id: i64) -> Result<i64, AppError> {
     crate::guard::require(setia_domain::Role::Admin).await?;

@@ -1,4 +1,4 @@
-//! The pricing simulator (SPEC §2.3; marketing and admin use it, support may
+//! The pricing simulator (docs/SPEC.md §2.3; marketing and admin use it, support may
 //! read it too: it stores nothing): a cart, a customer, a code and a moment →
 //! the priced cart with the full trace, from `setia_backend::orders::quote`, the
 //! very function the REST quote and order creation call.

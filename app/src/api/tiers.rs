@@ -1,4 +1,4 @@
-//! The tier editor (SPEC §2.2): every staff role reads the tiers, their
+//! The tier editor (docs/SPEC.md §2.2): every staff role reads the tiers, their
 //! distribution and who is close to the next tier; admins and marketing edit
 //! them, after a preview of how many customers would move.
 

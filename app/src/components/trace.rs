@@ -1,4 +1,4 @@
-//! A priced cart as the order page and the simulator show it (SPEC §2.3.1 rule
+//! A priced cart as the order page and the simulator show it (docs/SPEC.md §2.3.1 rule
 //! 7): its lines, the trace of applied rewards, and the promotions turned down
 //! with their reasons, each explained in the reader's language.
 

@@ -1,6 +1,6 @@
 //! `/simulator` (every staff role; it stores nothing): products and quantities,
 //! a customer, a code and a moment → the priced cart with the full trace
-//! (SPEC §2.3.1 rule 7), priced by the same function as checkout. The form is a
+//! (docs/SPEC.md §2.3.1 rule 7), priced by the same function as checkout. The form is a
 //! GET form, so a simulation is a link that can be shared and reloaded.
 
 use crate::api::simulator::{simulate_pricing, simulator_choices, PickerData, SimLine, Simulation, SIMULATOR_ROWS};

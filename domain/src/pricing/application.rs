@@ -1,4 +1,4 @@
-//! SPEC §2.3.1 rules 3–5 inside one candidate: the rewards in their fixed order,
+//! docs/SPEC.md §2.3.1 rules 3–5 inside one candidate: the rewards in their fixed order,
 //! each on what the rewards before it left (rule 3), computed as rule 4 says,
 //! capped by rule 5, and split over lines by rule 6 ([`crate::allocation`]).
 //!

@@ -1,4 +1,4 @@
-//! SPEC §2.3.1 rule 1 — eligibility. A promotion is applicable when it is
+//! docs/SPEC.md §2.3.1 rule 1 — eligibility. A promotion is applicable when it is
 //! active, within its dates, its weekday/hour window (store time zone), its
 //! limits and budget not exhausted, and all its conditions hold on base amounts.
 

@@ -1,4 +1,4 @@
-//! SPEC §2.3.1, rule by rule (`rN_…`), the anchors' most reported bugs
+//! docs/SPEC.md §2.3.1, rule by rule (`rN_…`), the anchors' most reported bugs
 //! (`anchor_…`), and properties over random carts and promotion sets.
 
 use super::*;

@@ -1,10 +1,9 @@
 //! The pricing simulator page and its server function, and the order page's
-//! promotion trace and recalculate action, on SQLite and PostgreSQL (SPEC §2.3,
+//! promotion trace and recalculate action, on SQLite and PostgreSQL (docs/SPEC.md §2.3,
 //! §2.3.1 rule 7; issue 6 item 7).
 
-mod common;
 
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::json;
 use setia_domain::Role;
 

@@ -1,7 +1,6 @@
 //! Every server function refuses an anonymous caller and a wrong role; admin-only
 //! pages refuse other roles. On SQLite and PostgreSQL.
 
-mod common;
 
 use setia_domain::Role;
 

@@ -9,7 +9,7 @@
 //! Each CHECK is written on one line in the SQLite files; it counts for every
 //! column its expression names (as PostgreSQL's `conkey` does).
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

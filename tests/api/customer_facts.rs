@@ -1,11 +1,10 @@
-//! Derived customer values (SPEC §2.1, §2.2) from stored facts, on both databases:
+//! Derived customer values (docs/SPEC.md §2.1, §2.2) from stored facts, on both databases:
 //! spending counts only paid orders less refunds, loyal flips at the threshold,
 //! tiers use their own windows.
 
-mod common;
 
+use crate::common::insert_tier as tier;
 use chrono::{DateTime, Duration, Utc};
-use common::insert_tier as tier;
 use setia_backend::customer_facts::customer_facts;
 use setia_backend::dispatch;
 use setia_backend::Db;

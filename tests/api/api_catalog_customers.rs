@@ -1,7 +1,6 @@
 //! REST API: tokens and scopes, the error format, customers and products.
 //! On SQLite and PostgreSQL.
 
-mod common;
 
 use serde_json::json;
 

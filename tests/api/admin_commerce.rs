@@ -2,9 +2,8 @@
 //! SQLite and PostgreSQL: filters, sorts and derived values come out right, the
 //! tier editor's preview counts the customers who would move.
 
-mod common;
 
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 use setia_domain::Role;
 

@@ -4,10 +4,9 @@
 //! for unchanged customers and never for changed ones; the job rebuilds it when
 //! the ladder changes or it grows old.
 
-mod common;
 
+use crate::common::insert_tier as tier;
 use chrono::{DateTime, Duration, Utc};
-use common::insert_tier as tier;
 use setia_backend::customer_directory::{list_customers, CustomerFilter, CustomerSort, TierFilter};
 use setia_backend::tier_census::{near_next_tier, preview_moves, tier_distribution, TierMoves};
 use setia_backend::tiers::{list_tiers, TierRow};

@@ -1,6 +1,5 @@
 //! Staff management, settings and the audit log through their server functions.
 
-mod common;
 
 use setia_domain::Role;
 

@@ -2,9 +2,9 @@
 //! careless client reaches, on SQLite and PostgreSQL: money that could wrap
 //! around i64, a promotion use confirmed past its limit, and more.
 
-mod common;
+use crate::common;
 
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 use setia_backend::dispatch;
 
@@ -234,7 +234,7 @@ both_backends!(a_new_order_takes_the_tier_its_customer_has_once_the_lock_is_held
 });
 
 // A payment reference clash caught by the unique index (two orders paid with one
-// reference at the same moment) was refused but not recorded (SPEC §1: nothing
+// reference at the same moment) was refused but not recorded (docs/SPEC.md §1: nothing
 // fails silently). Twenty orders paid at once with one reference: one is paid,
 // nineteen refusals are on record.
 both_backends!(every_refused_payment_of_a_shared_reference_is_recorded, |app| async move {
@@ -347,7 +347,7 @@ both_backends!(a_payment_that_would_take_a_customers_spending_past_the_bound_is_
     assert_eq!(r.body["total_spending"], near_bound);
 });
 
-// SPEC §2.7: every audit row says where the change came from. Tier, promotion,
+// docs/SPEC.md §2.7: every audit row says where the change came from. Tier, promotion,
 // customer and product changes stored none.
 both_backends!(audit_rows_of_catalogue_customer_tier_and_promotion_changes_carry_the_ip, |app| async move {
     let s = store(&app).await;

@@ -1,11 +1,11 @@
-//! Orders over the REST API (SPEC §2.1, §2.2; API.md "Orders"), on SQLite and
+//! Orders over the REST API (docs/SPEC.md §2.1, §2.2; docs/API.md "Orders (pos)"), on SQLite and
 //! PostgreSQL: pricing with the tier snapshot, idempotent creation and payment,
 //! expiry, cancel, refunds, recalculation, tier-up notifications, races.
 
-mod common;
+use crate::common;
 
+use crate::common::TestApp;
 use chrono::{Duration, Utc};
-use common::TestApp;
 use serde_json::{json, Value};
 use setia_backend::dispatch;
 

@@ -11,9 +11,8 @@
 //! refused, never answered with a 500. All mishandled inputs are collected and
 //! reported together.
 
-mod common;
 
-use common::{Client, Reply, TestApp, PASSWORD};
+use crate::common::{Client, Reply, TestApp, PASSWORD};
 use serde_json::{json, Value};
 use setia_domain::Role;
 

@@ -1,8 +1,8 @@
-//! Promotions over the REST API (API.md "Promotions", SPEC §2.3) on both
+//! Promotions over the REST API (docs/API.md "Promotions (admin)", docs/SPEC.md §2.3) on both
 //! databases: stored as sent, validated with the field named, audited, status
 //! changes, and the catalogue version every instance's index follows.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 use setia_backend::dispatch;

@@ -3,9 +3,8 @@
 //! per-IP limits, the cap on password checks, and metrics that cannot be grown by
 //! requesting random URLs. On SQLite and PostgreSQL where the database matters.
 
-mod common;
 
-use common::{Backend, TestApp, PASSWORD};
+use crate::common::{Backend, TestApp, PASSWORD};
 use setia_backend::dispatch;
 use setia_domain::Role;
 use std::sync::Arc;

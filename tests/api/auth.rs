@@ -1,8 +1,7 @@
 //! Staff login, sessions, throttling and audit over HTTP, on SQLite and PostgreSQL.
 
-mod common;
 
-use common::PASSWORD;
+use crate::common::PASSWORD;
 use setia_domain::Role;
 
 both_backends!(wrong_then_right_password, |app| async move {

@@ -2,7 +2,6 @@
 //! SQLite: a file in a temporary folder. PostgreSQL: a new database on the server
 //! named by `TEST_DATABASE_URL` (the README's test command starts a throwaway
 //! cluster and sets it).
-#![allow(dead_code)]
 
 use reqwest::cookie::{CookieStore, Jar};
 use serde_json::Value;

@@ -1,11 +1,11 @@
-//! Promotions applied to orders over the REST API (SPEC §2.3, §2.3.1; API.md
+//! Promotions applied to orders over the REST API (docs/SPEC.md §2.3, §2.3.1; API.md
 //! "Orders"), on SQLite and PostgreSQL: codes, the trace's rejected promotions,
 //! use rows through an order's life, and the limits under concurrent checkouts
 //! (the anchors' "usage limits exceeded under concurrent checkouts").
 
-mod common;
+use crate::common;
 
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 use setia_backend::dispatch;
 use std::sync::Arc;
