@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::Response;
-use setia_app::error::AppError;
+use setia_error::AppError;
 
 const MAX_ERROR_BODY: usize = 64 * 1024;
 

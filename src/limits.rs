@@ -8,8 +8,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use setia_app::error::AppError;
 use setia_backend::limits::ServerLimits;
+use setia_error::AppError;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -76,7 +76,7 @@ fn too_large(limit: BodyLimit) -> Response {
     let body = if limit.api {
         serde_json::json!({"error": {"code": "body_too_large", "message": message}})
     } else {
-        serde_json::to_value(AppError::BadRequest { message }).unwrap_or_default()
+        serde_json::to_value(AppError::malformed(None, message)).unwrap_or_default()
     };
     (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response()
 }

@@ -13,7 +13,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use setia_app::error::AppError;
+use setia_error::AppError;
 use std::sync::Arc;
 
 #[derive(Clone, Debug, Default)]

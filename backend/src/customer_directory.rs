@@ -163,6 +163,7 @@ async fn page_by_spending(
         TierFilter::NoTier => conditions.push("x.tier_id = 0".to_string()),
         TierFilter::Tier(id) => conditions.push(format!("x.tier_id = {}", params.add(Arg::Int(id)))),
     }
+    // `setia_domain::customer::is_loyal` in SQL.
     match filter.loyal {
         Some(true) => conditions.push(format!("x.spending >= {}", params.add(Arg::Int(threshold.0)))),
         Some(false) => conditions.push(format!("x.spending < {}", params.add(Arg::Int(threshold.0)))),

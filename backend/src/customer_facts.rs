@@ -194,7 +194,7 @@ pub fn derive_facts(
     CustomerFacts {
         customer_id,
         total_spending,
-        loyal: total_spending >= loyalty_threshold,
+        loyal: setia_domain::customer::is_loyal(total_spending, loyalty_threshold),
         loyalty_threshold,
         standing: tier_standing(&rules, &in_window),
         tiers: tiers.to_vec(),

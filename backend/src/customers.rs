@@ -7,8 +7,8 @@ use crate::dispatch;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
-use setia_domain::text::{self, TextError};
-use setia_domain::{Email, Phone};
+use setia_domain::text;
+use setia_domain::{Email, Invalid, Phone};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Customer {
@@ -44,8 +44,6 @@ pub enum Upserted {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CustomerError {
-    #[error("name is required")]
-    NameRequired,
     #[error("this phone number belongs to another customer")]
     PhoneTaken,
     #[error("this email belongs to another customer")]
@@ -53,7 +51,7 @@ pub enum CustomerError {
     #[error("this external id belongs to another customer")]
     ExternalIdTaken,
     #[error(transparent)]
-    Text(TextError),
+    Invalid(#[from] Invalid),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -77,12 +75,9 @@ pub async fn upsert_customer(db: &Db, input: CustomerInput, actor: &Actor) -> Re
 /// The text fields as stored, so that the lookup and the write use one value
 /// (` EXT-1 ` and `EXT-1` are one external id).
 fn parse_text(input: CustomerInput) -> Result<CustomerInput, CustomerError> {
-    let name =
-        text::NAME
-            .parse("name", &input.name)
-            .map_err(|e| if e.is_missing() { CustomerError::NameRequired } else { CustomerError::Text(e) })?;
-    let address = text::ADDRESS.parse_optional("address", input.address.as_deref()).map_err(CustomerError::Text)?;
-    let external_id = text::REFERENCE.parse_optional("external_id", input.external_id.as_deref()).map_err(CustomerError::Text)?;
+    let name = text::parse_name(&input.name)?;
+    let address = text::ADDRESS.parse_optional("address", input.address.as_deref()).map_err(Invalid::from)?;
+    let external_id = text::REFERENCE.parse_optional("external_id", input.external_id.as_deref()).map_err(Invalid::from)?;
     Ok(CustomerInput { name, address, external_id, ..input })
 }
 

@@ -5,8 +5,7 @@ use crate::db::{Db, Tx};
 use crate::dispatch;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use setia_domain::text::{self, TextError};
-use setia_domain::{Money, TierRule, TierWindow};
+use setia_domain::{Invalid, Money, TierRule, TierWindow};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TierRow {
@@ -58,90 +57,42 @@ pub async fn list_tiers_in(tx: &mut Tx) -> anyhow::Result<Vec<TierRow>> {
     .context("list tiers")
 }
 
-/// A new tier, already parsed.
-#[derive(Debug, Clone)]
-pub struct TierInput {
-    pub name: String,
-    pub min_spending: Money,
-    pub window: TierWindow,
-    pub earn_rate_points: i64,
-    pub earn_rate_per: i64,
-    pub discount: Option<setia_domain::Percent>,
-    pub colour: Option<String>,
-}
+pub use setia_domain::tier_definition::{TierDefinition, TierDraft};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TierError {
+    /// The tier or the ladder it would make is refused (field and code in domain).
     #[error(transparent)]
-    Ladder(#[from] setia_domain::tier::LadderError),
-    #[error("earn_rate_points must be 0 or more")]
-    BadEarnPoints,
-    #[error("earn_rate_per must be above 0")]
-    BadEarnPer,
-    #[error("colour must look like #1a2b3c")]
-    BadColour,
+    Invalid(#[from] Invalid),
     #[error("no tier with this id")]
     NotFound,
-    #[error(transparent)]
-    Text(TextError),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
 
-const DEFAULT_COLOUR: &str = "#9ca3af";
-
-fn valid_colour(c: &str) -> bool {
-    c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit())
-}
-
-impl TierInput {
-    /// The tier as it is stored: name trimmed, colour `#rrggbb` (the default when
-    /// none), earn rates checked. What needs the other tiers is left to the ladder.
-    /// The editor's preview checks a form with this too, so it refuses what the save would.
-    pub fn parsed(self) -> Result<TierInput, TierError> {
-        let name = text::NAME.parse("name", &self.name).map_err(|e| {
-            if e.is_missing() {
-                TierError::Ladder(setia_domain::tier::LadderError::NameRequired)
-            } else {
-                TierError::Text(e)
-            }
-        })?;
-        if self.earn_rate_points < 0 {
-            return Err(TierError::BadEarnPoints);
-        }
-        if self.earn_rate_per <= 0 {
-            return Err(TierError::BadEarnPer);
-        }
-        let colour = self.colour.as_deref().map(str::trim).unwrap_or(DEFAULT_COLOUR).to_ascii_lowercase();
-        if !valid_colour(&colour) {
-            return Err(TierError::BadColour);
-        }
-        Ok(TierInput { name, colour: Some(colour), ..self })
+impl From<setia_domain::tier::LadderError> for TierError {
+    fn from(e: setia_domain::tier::LadderError) -> Self {
+        TierError::Invalid(e.into())
     }
 }
 
 /// Adds a tier after checking that the whole ladder stays valid (minimums strictly
 /// increasing, names unique). The ladder is re-read inside the write transaction.
-pub async fn create_tier(db: &Db, input: TierInput, actor: &crate::audit::Actor) -> Result<TierRow, TierError> {
+pub async fn create_tier(db: &Db, input: TierDefinition, actor: &crate::audit::Actor) -> Result<TierRow, TierError> {
     save_tier(db, None, input, actor).await
 }
 
 /// Changes a tier, with the same ladder checks as [`create_tier`]. Orders keep the
 /// snapshot they were created with; customers move by the derived rule at once.
-pub async fn update_tier(db: &Db, id: i64, input: TierInput, actor: &crate::audit::Actor) -> Result<TierRow, TierError> {
+pub async fn update_tier(db: &Db, id: i64, input: TierDefinition, actor: &crate::audit::Actor) -> Result<TierRow, TierError> {
     save_tier(db, Some(id), input, actor).await
 }
 
 /// The ladder as it would be with `input` saved as tier `id` (`None`: a new tier,
 /// given id 0). Used by the save itself and by the editor's preview.
-pub fn proposed_ladder(existing: &[TierRow], id: Option<i64>, input: &TierInput) -> Vec<TierRule> {
+pub fn proposed_ladder(existing: &[TierRow], id: Option<i64>, input: &TierDefinition) -> Vec<TierRule> {
     let mut ladder: Vec<TierRule> = existing.iter().filter(|t| Some(t.id) != id).map(TierRow::rule).collect();
-    ladder.push(TierRule {
-        id: id.unwrap_or(0),
-        name: input.name.trim().to_string(),
-        min_spending: input.min_spending,
-        window: input.window,
-    });
+    ladder.push(TierRule { id: id.unwrap_or(0), name: input.name.clone(), min_spending: input.min_spending, window: input.window });
     ladder
 }
 
@@ -154,9 +105,8 @@ fn snapshot(row: &TierRow) -> serde_json::Value {
 }
 
 #[tracing::instrument(skip_all)]
-async fn save_tier(db: &Db, id: Option<i64>, input: TierInput, actor: &crate::audit::Actor) -> Result<TierRow, TierError> {
-    let input = input.parsed()?;
-    let colour = input.colour.as_deref().unwrap_or(DEFAULT_COLOUR);
+async fn save_tier(db: &Db, id: Option<i64>, input: TierDefinition, actor: &crate::audit::Actor) -> Result<TierRow, TierError> {
+    let colour = &input.colour;
     let now = Utc::now();
     let mut tx = db.begin_write().await?;
     let lock = tx.for_update();

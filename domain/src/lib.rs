@@ -3,8 +3,10 @@
 //! definition of each rule.
 
 pub mod allocation;
+pub mod customer;
 pub mod datetime;
 pub mod email;
+pub mod invalid;
 pub mod money;
 pub mod order_status;
 pub mod paging;
@@ -17,9 +19,11 @@ pub mod promotion_index;
 pub mod role;
 pub mod text;
 pub mod tier;
+pub mod tier_definition;
 pub mod trace;
 
 pub use email::Email;
+pub use invalid::Invalid;
 pub use money::{CurrencyFormat, Money};
 pub use order_status::OrderStatus;
 pub use password::NewPassword;

@@ -199,3 +199,15 @@ mod tests {
         assert_eq!(NAME.parse("name", "Budi Święty 山田 🙂").unwrap(), "Budi Święty 山田 🙂");
     }
 }
+
+/// A name (of a customer, staff member, tier, product, promotion): required
+/// (`name_required`), one line, at most [`NAME`]'s length.
+pub fn parse_name(raw: &str) -> Result<String, crate::Invalid> {
+    NAME.parse("name", raw).map_err(|e| {
+        if e.is_missing() {
+            crate::Invalid::new("name", "name_required", "name is required")
+        } else {
+            e.into()
+        }
+    })
+}

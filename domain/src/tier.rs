@@ -108,6 +108,19 @@ pub enum LadderError {
     SameMinimum(String, String),
 }
 
+/// The field and code a ladder refusal is reported with, on every surface.
+impl From<LadderError> for crate::Invalid {
+    fn from(e: LadderError) -> Self {
+        let message = e.to_string();
+        match e {
+            LadderError::NameRequired => crate::Invalid::new("name", "name_required", message),
+            LadderError::DuplicateName(_) => crate::Invalid::new("name", "name_taken", message),
+            LadderError::NegativeMinimum => crate::Invalid::new("min_spending", "invalid_amount", message),
+            LadderError::SameMinimum(..) => crate::Invalid::new("min_spending", "minimums_not_increasing", message),
+        }
+    }
+}
+
 /// Checks a whole set of tiers: names present and unique, minimums non-negative
 /// and all different (so the tiers form a strictly increasing ladder).
 pub fn validate_ladder(tiers: &[TierRule]) -> Result<(), LadderError> {

@@ -11,7 +11,7 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
 use setia_backend::customer_facts::customer_facts;
-use setia_backend::customers::{self, Customer, CustomerError, CustomerInput, Upserted};
+use setia_backend::customers::{self, Customer, CustomerInput, Upserted};
 use setia_backend::AppState;
 use setia_domain::{Email, Phone};
 
@@ -70,14 +70,7 @@ fn parse(body: CustomerBody) -> Result<CustomerInput, ApiError> {
         None => None,
     };
     let birth_date = match body.birth_date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(d) => {
-            let date = NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| ApiError::invalid("birth_date", "invalid_date", "birth_date must be a date like 1990-05-17"))?;
-            if date > Utc::now().date_naive() {
-                return Err(ApiError::invalid("birth_date", "invalid_date", "birth_date cannot be in the future"));
-            }
-            Some(date)
-        }
+        Some(d) => Some(setia_domain::customer::parse_birth_date(d, Utc::now().date_naive())?),
         None => None,
     };
     Ok(CustomerInput { name: body.name, phone, email, birth_date, address: body.address, external_id: body.external_id })
@@ -101,14 +94,7 @@ pub async fn upsert(
     let (status, customer) = match customers::upsert_customer(&state.db, input, &actor).await {
         Ok(Upserted::Created(c)) => (StatusCode::CREATED, c),
         Ok(Upserted::Updated(c)) => (StatusCode::OK, c),
-        Err(CustomerError::NameRequired) => return Err(ApiError::invalid("name", "name_required", "name is required")),
-        Err(CustomerError::PhoneTaken) => {
-            return Err(ApiError::invalid("phone", "phone_taken", "this phone number belongs to another customer"))
-        }
-        Err(CustomerError::EmailTaken) => return Err(ApiError::invalid("email", "email_taken", "this email belongs to another customer")),
-        Err(e @ CustomerError::ExternalIdTaken) => return Err(ApiError::invalid("external_id", "external_id_taken", e.to_string())),
-        Err(CustomerError::Text(e)) => return Err(ApiError::invalid(&e.field, e.code(), e.to_string())),
-        Err(CustomerError::Unexpected(e)) => return Err(ApiError::internal(e)),
+        Err(e) => return Err(e.into()),
     };
     Ok((status, Json(view(&state, customer).await?)))
 }

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
-use setia_app::error::AppError;
+use setia_error::AppError;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -52,32 +52,40 @@ impl ApiError {
     }
 }
 
-impl From<anyhow::Error> for ApiError {
-    fn from(e: anyhow::Error) -> Self {
-        ApiError::unexpected(e)
-    }
-}
-
-impl ApiError {
-    /// An unexpected failure: 503 `busy` when the database was only busy (a lock
-    /// or statement timeout: retrying helps, `Retry-After` says when), else 500.
-    pub fn unexpected(e: anyhow::Error) -> Self {
-        if setia_backend::db::is_busy(&e) {
-            tracing::warn!(cause = ?e, "API request refused: database busy");
-            return Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; retry in a few seconds", None);
-        }
-        ApiError::internal(e)
-    }
-}
-
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let message = match &e {
-            AppError::Invalid { message, .. } | AppError::Conflict { message, .. } => message.clone(),
-            other => other.to_string(),
-        };
-        ApiError { status, code: e.code().to_string(), message, field: e.field().map(str::to_string) }
+        ApiError { status, code: e.code().to_string(), message: e.message(), field: e.field().map(str::to_string) }
+    }
+}
+
+/// Every service error reaches the API through its one mapping to [`AppError`]
+/// (`setia_error`), the same the server functions use.
+macro_rules! through_app_error {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for ApiError {
+            fn from(e: $error) -> Self {
+                AppError::from(e).into()
+            }
+        }
+    )*};
+}
+
+through_app_error!(
+    anyhow::Error,
+    setia_domain::Invalid,
+    setia_domain::text::TextError,
+    setia_backend::customers::CustomerError,
+    setia_backend::orders::OrderError,
+    setia_backend::products::ProductError,
+    setia_backend::promotions::PromotionError,
+    setia_backend::tiers::TierError,
+);
+
+impl ApiError {
+    /// An unexpected failure: 503 `busy` when the database was only busy, else 500.
+    pub fn unexpected(e: anyhow::Error) -> Self {
+        e.into()
     }
 }
 

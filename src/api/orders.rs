@@ -11,7 +11,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
-use setia_backend::orders::{self, CartInput, Created, LineInput, NewOrder, Order, OrderError, OrderSource, Quote};
+use setia_backend::orders::{self, CartInput, Created, LineInput, NewOrder, Order, OrderSource, Quote};
 use setia_backend::{settings, AppState};
 use setia_domain::pricing::{Rejection, TierSnapshot};
 use setia_domain::trace::{Explanation, Language};
@@ -285,18 +285,6 @@ fn order_view(o: Order, r: &Reader) -> OrderView {
         refunds: Some(
             o.refunds.into_iter().map(|f| RefundView { refund_ref: f.refund_ref, amount: f.amount, created_at: f.created_at }).collect(),
         ),
-    }
-}
-
-impl From<OrderError> for ApiError {
-    fn from(e: OrderError) -> Self {
-        let code = e.code();
-        match e {
-            OrderError::Invalid { field, message, .. } => ApiError::invalid(&field, code, message),
-            OrderError::NotFound => ApiError::not_found("no order with this id"),
-            OrderError::Unexpected(cause) => ApiError::unexpected(cause),
-            conflict => ApiError::new(StatusCode::CONFLICT, code, conflict.to_string(), None),
-        }
     }
 }
 

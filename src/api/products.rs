@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
-use setia_backend::products::{self, ProductError, ProductInput};
+use setia_backend::products::{self, ProductInput};
 use setia_backend::AppState;
 use setia_domain::Money;
 
@@ -45,13 +45,7 @@ pub async fn upsert(
     let token = require_scope(&state, &headers, Scope::Admin).await?;
     let actor = super::auth::token_actor(&token, client);
     let input = ProductInput { sku: body.sku, name: body.name, category: body.category, price: Money(body.price) };
-    let (p, created) = products::upsert_product(&state.db, input, &actor).await.map_err(|e| match e {
-        ProductError::BadSku => ApiError::invalid("sku", "invalid_sku", e.to_string()),
-        ProductError::NameRequired => ApiError::invalid("name", "name_required", e.to_string()),
-        ProductError::NegativePrice => ApiError::invalid("price", "invalid_amount", e.to_string()),
-        ProductError::Text(e) => ApiError::invalid(&e.field, e.code(), e.to_string()),
-        ProductError::Unexpected(e) => ApiError::internal(e),
-    })?;
+    let (p, created) = products::upsert_product(&state.db, input, &actor).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(ProductView { id: p.id, sku: p.sku, name: p.name, category: p.category, price: p.price, active: p.active })))
 }

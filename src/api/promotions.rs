@@ -12,7 +12,7 @@ use axum::{Extension, Json};
 use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
-use setia_backend::promotions::{self, weekday_from_number, PromotionError, PromotionInput, PromotionRecord};
+use setia_backend::promotions::{self, weekday_from_number, PromotionInput, PromotionRecord};
 use setia_backend::AppState;
 use setia_domain::promotion::{Conditions, HoursWindow, Limits, ProductSet, PromotionKind, PromotionStatus, Reward, Stacking};
 use setia_domain::{Money, Percent};
@@ -283,17 +283,6 @@ fn parse(body: PromotionBody) -> Result<PromotionInput, ApiError> {
     })
 }
 
-fn api_error(e: PromotionError) -> ApiError {
-    match e {
-        PromotionError::Invalid { field, code, message } => ApiError::invalid(&field, code, message),
-        PromotionError::NotFound => ApiError::not_found("no promotion with this id"),
-        e @ PromotionError::StatusChange { .. } => {
-            ApiError::new(StatusCode::CONFLICT, "invalid_status_change", e.to_string(), Some("status"))
-        }
-        PromotionError::Unexpected(e) => ApiError::internal(e),
-    }
-}
-
 /// `POST /api/v1/promotions` (admin) — 201 the new promotion, a `draft`.
 #[utoipa::path(post, path = "/api/v1/promotions", tag = "promotions", request_body = PromotionBody, security(("bearer" = [])),
     responses((status = 201, body = PromotionView), (status = 422, body = super::error::ErrorBody)))]
@@ -306,7 +295,7 @@ pub async fn create(
     let token = require_scope(&state, &headers, Scope::Admin).await?;
     let input = parse(body)?;
     let actor = super::auth::token_actor(&token, client);
-    let saved = promotions::create_promotion(&state.db, input, &actor, Utc::now()).await.map_err(api_error)?;
+    let saved = promotions::create_promotion(&state.db, input, &actor, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(saved.into())))
 }
 
@@ -323,7 +312,7 @@ pub async fn replace(
     let token = require_scope(&state, &headers, Scope::Admin).await?;
     let input = parse(body)?;
     let actor = super::auth::token_actor(&token, client);
-    let saved = promotions::replace_promotion(&state.db, id, input, &actor, Utc::now()).await.map_err(api_error)?;
+    let saved = promotions::replace_promotion(&state.db, id, input, &actor, Utc::now()).await?;
     Ok(Json(saved.into()))
 }
 
@@ -331,7 +320,7 @@ pub async fn replace(
 #[utoipa::path(get, path = "/api/v1/promotions", tag = "promotions", security(("bearer" = [])), responses((status = 200, body = [PromotionView])))]
 pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<PromotionView>>, ApiError> {
     require_scope(&state, &headers, Scope::Admin).await?;
-    let all = promotions::list_promotions(&state.db).await.map_err(ApiError::internal)?;
+    let all = promotions::list_promotions(&state.db).await?;
     Ok(Json(all.into_iter().map(PromotionView::from).collect()))
 }
 
@@ -340,7 +329,7 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<J
     responses((status = 200, body = PromotionView), (status = 404, body = super::error::ErrorBody)))]
 pub async fn get_one(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Result<Json<PromotionView>, ApiError> {
     require_scope(&state, &headers, Scope::Admin).await?;
-    Ok(Json(promotions::get_promotion(&state.db, id).await.map_err(api_error)?.into()))
+    Ok(Json(promotions::get_promotion(&state.db, id).await?.into()))
 }
 
 /// `POST /api/v1/promotions/{id}/status` (admin) `{"status": "active"|"paused"|"ended"}`
@@ -359,6 +348,6 @@ pub async fn set_status(
         _ => return Err(ApiError::invalid("status", "invalid_status", "status is active, paused or ended")),
     };
     let actor = super::auth::token_actor(&token, client);
-    let saved = promotions::set_status(&state.db, id, status, &actor, Utc::now()).await.map_err(api_error)?;
+    let saved = promotions::set_status(&state.db, id, status, &actor, Utc::now()).await?;
     Ok(Json(saved.into()))
 }

@@ -9,10 +9,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use setia_backend::api_tokens::Scope;
-use setia_backend::tiers::{self, TierError, TierInput, TierRow};
+use setia_backend::tiers::{self, TierDefinition, TierDraft, TierRow};
 use setia_backend::AppState;
-use setia_domain::tier::LadderError;
-use setia_domain::{Money, Percent, TierWindow};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -66,43 +64,17 @@ pub async fn create(
     ApiJson(body): ApiJson<TierBody>,
 ) -> Result<(StatusCode, Json<TierView>), ApiError> {
     let token = require_scope(&state, &headers, Scope::Admin).await?;
-    if body.min_spending < 0 {
-        return Err(ApiError::invalid("min_spending", "invalid_amount", "min_spending cannot be negative"));
-    }
-    let window = match body.window_days {
-        None => TierWindow::Lifetime,
-        Some(d) if (1..=36_500).contains(&d) => TierWindow::RollingDays(d as u32),
-        Some(_) => return Err(ApiError::invalid("window_days", "invalid_window", "window_days must be 1 to 36500, or null for lifetime")),
-    };
-    let discount = match &body.discount_percent {
-        Some(n) => {
-            Some(Percent::parse(&n.to_string()).map_err(|e| ApiError::invalid("discount_percent", "invalid_percent", e.to_string()))?)
-        }
-        None => None,
-    };
-    let input = TierInput {
+    let tier = TierDefinition::parse(TierDraft {
         name: body.name,
-        min_spending: Money(body.min_spending),
-        window,
+        min_spending: body.min_spending,
+        window_days: body.window_days,
         earn_rate_points: body.earn_rate_points,
         earn_rate_per: body.earn_rate_per,
-        discount,
+        discount_percent: body.discount_percent.map(|n| n.to_string()),
         colour: body.colour,
-    };
-    let actor = super::auth::token_actor(&token, client);
-    let row = tiers::create_tier(&state.db, input, &actor).await.map_err(|e| match e {
-        TierError::Ladder(LadderError::NameRequired) => ApiError::invalid("name", "name_required", e.to_string()),
-        TierError::Ladder(LadderError::DuplicateName(_)) => ApiError::invalid("name", "name_taken", e.to_string()),
-        TierError::Ladder(LadderError::NegativeMinimum) | TierError::Ladder(LadderError::SameMinimum(..)) => {
-            ApiError::invalid("min_spending", "minimums_not_increasing", e.to_string())
-        }
-        TierError::BadEarnPoints => ApiError::invalid("earn_rate_points", "invalid_earn_rate", e.to_string()),
-        TierError::BadEarnPer => ApiError::invalid("earn_rate_per", "invalid_earn_rate", e.to_string()),
-        TierError::BadColour => ApiError::invalid("colour", "invalid_colour", e.to_string()),
-        TierError::NotFound => ApiError::not_found("no tier with this id"),
-        TierError::Text(e) => ApiError::invalid(&e.field, e.code(), e.to_string()),
-        TierError::Unexpected(e) => ApiError::internal(e),
     })?;
+    let actor = super::auth::token_actor(&token, client);
+    let row = tiers::create_tier(&state.db, tier, &actor).await?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 

@@ -1,6 +1,5 @@
 //! Staff management, settings and the audit log through their server functions.
 
-
 use setia_domain::Role;
 
 both_backends!(admin_creates_a_user_who_can_sign_in, |app| async move {
@@ -51,7 +50,7 @@ both_backends!(bad_staff_input_names_the_field, |app| async move {
     // A missing argument is a 4xx from the server-function layer, never a 500.
     let missing = admin.server_fn("create_staff", &[("email", "x@toko.test")]).await;
     assert_eq!(missing.status, 400, "{:?}", missing.body);
-    assert_eq!(missing.body["kind"], "bad_request");
+    assert_eq!(missing.body["kind"], "malformed_request");
 });
 
 both_backends!(an_admin_cannot_change_their_own_access, |app| async move {

@@ -1,7 +1,6 @@
 //! REST API: tokens and scopes, the error format, customers and products.
 //! On SQLite and PostgreSQL.
 
-
 use serde_json::json;
 
 /// Every API route, with the scope it needs and a valid body.

@@ -1,7 +1,6 @@
 //! API tokens on both databases: only the hash is stored, revoked tokens stop
 //! working, use is recorded.
 
-
 use setia_backend::api_tokens::{authenticate, create_token, list_tokens, revoke_token, Scope};
 use setia_backend::audit::Actor;
 use setia_backend::dispatch;

@@ -1,6 +1,5 @@
 //! Staff login, sessions, throttling and audit over HTTP, on SQLite and PostgreSQL.
 
-
 use crate::common::PASSWORD;
 use setia_domain::Role;
 

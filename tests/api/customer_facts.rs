@@ -2,7 +2,6 @@
 //! spending counts only paid orders less refunds, loyal flips at the threshold,
 //! tiers use their own windows.
 
-
 use crate::common::insert_tier as tier;
 use chrono::{DateTime, Duration, Utc};
 use setia_backend::customer_facts::customer_facts;

@@ -2,7 +2,6 @@
 //! customers, tiers, products and a year of orders in every status; a database
 //! that has data is refused.
 
-
 use setia_backend::demo_data::{fill, DemoSize};
 use setia_backend::dispatch;
 

@@ -1,7 +1,6 @@
 //! Periodic jobs on both databases: one run per period across instances, every
 //! run recorded, and the order expiry job.
 
-
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::json;
 use setia_backend::dispatch;

@@ -24,6 +24,7 @@ mod orders;
 mod promotion_uses;
 mod promotions_api;
 mod request_limits;
+mod same_errors;
 mod schema_parity;
 mod simulator;
 mod spending_index;

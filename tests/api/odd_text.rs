@@ -11,7 +11,6 @@
 //! refused, never answered with a 500. All mishandled inputs are collected and
 //! reported together.
 
-
 use crate::common::{Client, Reply, TestApp, PASSWORD};
 use serde_json::{json, Value};
 use setia_domain::Role;

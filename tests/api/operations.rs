@@ -1,6 +1,5 @@
 //! Health, metrics, pages and the static bundle's routes.
 
-
 both_backends!(healthz_checks_the_database, |app| async move {
     let c = app.client();
     let ok = c.get("/healthz").await;

@@ -3,7 +3,6 @@
 //! per-IP limits, the cap on password checks, and metrics that cannot be grown by
 //! requesting random URLs. On SQLite and PostgreSQL where the database matters.
 
-
 use crate::common::{Backend, TestApp, PASSWORD};
 use setia_backend::dispatch;
 use setia_domain::Role;

@@ -4,7 +4,6 @@
 //! for unchanged customers and never for changed ones; the job rebuilds it when
 //! the ladder changes or it grows old.
 
-
 use crate::common::insert_tier as tier;
 use chrono::{DateTime, Duration, Utc};
 use setia_backend::customer_directory::{list_customers, CustomerFilter, CustomerSort, TierFilter};

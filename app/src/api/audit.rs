@@ -37,9 +37,7 @@ pub async fn list_audit(page: i64, action: Option<String>, actor: Option<String>
     let state = crate::guard::app_state()?;
     let at = setia_domain::paging::Page::new(page, AUDIT_PAGE_SIZE);
     let page = at.number;
-    let search = |field: &str, v: Option<String>| {
-        setia_domain::text::SEARCH.parse_optional(field, v.as_deref()).map_err(|e| AppError::invalid(&e.field, e.code(), e.to_string()))
-    };
+    let search = |field: &str, v: Option<String>| setia_domain::text::SEARCH.parse_optional(field, v.as_deref()).map_err(AppError::from);
     let filter = AuditFilter { action: search("action", action)?, actor: search("actor", actor)? };
     let (rows, total) = audit::list(&state.db, &filter, at.size, at.offset()).await?;
     let settings = setia_backend::settings::load(&state.db).await?;

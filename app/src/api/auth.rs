@@ -29,7 +29,7 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 #[server(endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use crate::guard::{app_state, client_ip, is_plain_form_post, session};
-    use setia_backend::login::{self, LoginError};
+    use setia_backend::login;
     use setia_backend::sessions::STAFF_ID_KEY;
 
     let state = app_state()?;
@@ -42,11 +42,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
             session.insert(STAFF_ID_KEY, user.id).await.map_err(AppError::internal)?;
             Ok(())
         }
-        Err(LoginError::InvalidCredentials) => Err(AppError::InvalidCredentials),
-        Err(LoginError::TooManyAttempts { retry_after_minutes }) => Err(AppError::TooManyAttempts { retry_after_minutes }),
-        Err(e @ LoginError::MalformedEmail) => Err(AppError::invalid("email", "email_malformed", e.to_string())),
-        Err(LoginError::Busy) => Err(AppError::Busy),
-        Err(LoginError::Unexpected(e)) => Err(e.into()),
+        Err(e) => Err(e.into()),
     };
     if is_plain_form_post() {
         match &result {

@@ -133,8 +133,7 @@ pub async fn list_customers(
         Some("no") => Some(false),
         _ => None,
     };
-    let search =
-        setia_domain::text::SEARCH.parse_optional("q", q.as_deref()).map_err(|e| AppError::invalid(&e.field, e.code(), e.to_string()))?;
+    let search = setia_domain::text::SEARCH.parse_optional("q", q.as_deref())?;
     let filter = CustomerFilter { search, tier, loyal, sort: CustomerSort::parse(sort.as_deref().unwrap_or("")) };
     let now = chrono::Utc::now();
     let (rows, total) = customer_directory::list_customers(&state.db, &filter, at.size, at.offset(), now).await?;
@@ -170,7 +169,8 @@ pub async fn customer_detail(id: i64) -> Result<CustomerDetailDto, AppError> {
     crate::guard::require_staff().await?;
     use setia_backend::order_list::{list_orders, OrderFilter};
     let state = crate::guard::app_state()?;
-    let customer = setia_backend::customers::find_customer(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let customer =
+        setia_backend::customers::find_customer(&state.db, id).await?.ok_or_else(|| AppError::not_found("no customer with this id"))?;
     let now = chrono::Utc::now();
     let facts = setia_backend::customer_facts::customer_facts(&state.db, id, now).await?;
     let settings = setia_backend::settings::load(&state.db).await?;

@@ -150,9 +150,7 @@ pub async fn list_orders(
         from: nonempty(from).map(|d| day_start("from", &d, &tz)).transpose()?,
         until: nonempty(until).map(|d| day_start("until", &d, &tz).map(|t| t + chrono::Duration::days(1))).transpose()?,
         customer_id: customer,
-        reference: setia_domain::text::SEARCH
-            .parse_optional("reference", reference.as_deref())
-            .map_err(|e| AppError::invalid(&e.field, e.code(), e.to_string()))?,
+        reference: setia_domain::text::SEARCH.parse_optional("reference", reference.as_deref())?,
     };
     let (rows, total) = setia_backend::order_list::list_orders(&state.db, &filter, at.size, at.offset()).await?;
     Ok(OrderPage {
@@ -169,12 +167,9 @@ pub async fn list_orders(
 #[server(endpoint = "order_detail")]
 pub async fn order_detail(id: i64) -> Result<OrderDetailDto, AppError> {
     crate::guard::require_staff().await?;
-    use setia_backend::orders::{load_order, OrderError};
+    use setia_backend::orders::load_order;
     let state = crate::guard::app_state()?;
-    let order = load_order(&state.db, id).await.map_err(|e| match e {
-        OrderError::NotFound => AppError::NotFound,
-        other => AppError::internal(other),
-    })?;
+    let order = load_order(&state.db, id).await?;
     let settings = setia_backend::settings::load(&state.db).await?;
     let tz = settings.tz();
     let customer_name = match order.order.customer_id {
@@ -250,12 +245,7 @@ pub async fn order_detail(id: i64) -> Result<OrderDetailDto, AppError> {
 #[server(endpoint = "recalculate_order")]
 pub async fn recalculate_order(id: i64) -> Result<i64, AppError> {
     crate::guard::require(setia_domain::Role::Admin).await?;
-    use setia_backend::orders::OrderError;
     let state = crate::guard::app_state()?;
-    setia_backend::orders::recalculate_order(&state.db, &state.promotions, id, chrono::Utc::now()).await.map_err(|e| match e {
-        OrderError::NotFound => AppError::NotFound,
-        OrderError::NotPending { .. } => AppError::Conflict { code: e.code().into(), message: e.to_string() },
-        other => AppError::internal(other),
-    })?;
+    setia_backend::orders::recalculate_order(&state.db, &state.promotions, id, chrono::Utc::now()).await?;
     Ok(id)
 }

@@ -47,22 +47,11 @@ pub async fn save_settings(
     let admin = crate::guard::require(setia_domain::Role::Admin).await?;
     use setia_backend::settings::{self, SettingsError};
     let state = crate::guard::app_state()?;
-    let bad = |e: SettingsError| {
-        let (field, code) = match &e {
-            SettingsError::UnknownTimeZone(_) => ("time_zone", "time_zone_unknown"),
-            SettingsError::BadCurrencySymbol => ("currency_symbol", "currency_symbol_invalid"),
-            SettingsError::BadDecimals => ("currency_decimals", "currency_decimals_invalid"),
-            SettingsError::BadLoyaltyThreshold => ("loyalty_threshold", "loyalty_threshold_invalid"),
-            SettingsError::BadMaxDiscountShare => ("max_discount_share", "invalid_percent"),
-            SettingsError::Text(e) => return AppError::invalid(&e.field, e.code(), e.to_string()),
-            SettingsError::Unexpected(e) => return AppError::internal(e),
-        };
-        AppError::invalid(field, code, e.to_string())
-    };
-    let decimals = currency_decimals.trim().parse::<i64>().map_err(|_| bad(SettingsError::BadDecimals))?;
-    let threshold = loyalty_threshold.trim().replace(['.', ' '], "").parse::<i64>().map_err(|_| bad(SettingsError::BadLoyaltyThreshold))?;
-    let new = settings::validate(&time_zone, &currency_symbol, decimals, threshold, &max_discount_share).map_err(bad)?;
+    let decimals = currency_decimals.trim().parse::<i64>().map_err(|_| AppError::from(SettingsError::BadDecimals))?;
+    let threshold =
+        loyalty_threshold.trim().replace(['.', ' '], "").parse::<i64>().map_err(|_| AppError::from(SettingsError::BadLoyaltyThreshold))?;
+    let new = settings::validate(&time_zone, &currency_symbol, decimals, threshold, &max_discount_share)?;
     let actor = setia_backend::audit::Actor::staff(admin.id, &admin.email);
-    let saved = settings::save(&state.db, &new, &actor, crate::guard::client_ip().await).await.map_err(bad)?;
+    let saved = settings::save(&state.db, &new, &actor, crate::guard::client_ip().await).await?;
     Ok(to_dto(saved))
 }

@@ -27,17 +27,6 @@ fn to_dto(u: setia_backend::staff::StaffUser, tz: chrono_tz::Tz) -> StaffDto {
     }
 }
 
-#[cfg(feature = "ssr")]
-fn staff_error(e: setia_backend::staff::StaffError) -> AppError {
-    use setia_backend::staff::StaffError;
-    match e {
-        StaffError::EmailTaken => AppError::invalid("email", "email_taken", e.to_string()),
-        StaffError::NameRequired => AppError::invalid("name", "name_required", e.to_string()),
-        StaffError::Text(e) => AppError::invalid(&e.field, e.code(), e.to_string()),
-        StaffError::Unexpected(e) => e.into(),
-    }
-}
-
 /// `POST /api/list_staff` — every staff account.
 #[server(endpoint = "list_staff")]
 pub async fn list_staff() -> Result<Vec<StaffDto>, AppError> {
@@ -61,7 +50,7 @@ pub async fn create_staff(email: String, name: String, role: String, password: S
     let password = NewPassword::parse(&password).map_err(|e| AppError::invalid("password", "password_too_short", e.to_string()))?;
     let new = NewStaff { email, name, role, password };
     let actor = Actor::staff(admin.id, &admin.email);
-    let created = setia_backend::staff::create_staff(&state.db, new, &actor, crate::guard::client_ip().await).await.map_err(staff_error)?;
+    let created = setia_backend::staff::create_staff(&state.db, new, &actor, crate::guard::client_ip().await).await?;
     let tz = setia_backend::settings::load(&state.db).await?.tz();
     Ok(to_dto(created, tz))
 }
@@ -80,9 +69,8 @@ pub async fn update_staff_access(id: i64, role: String, active: bool) -> Result<
     let state = crate::guard::app_state()?;
     let actor = Actor::staff(admin.id, &admin.email);
     let updated = setia_backend::staff::update_staff_access(&state.db, id, role, active, &actor, crate::guard::client_ip().await)
-        .await
-        .map_err(staff_error)?
-        .ok_or(AppError::NotFound)?;
+        .await?
+        .ok_or_else(|| AppError::not_found("no staff member with this id"))?;
     let tz = setia_backend::settings::load(&state.db).await?.tz();
     Ok(to_dto(updated, tz))
 }

@@ -125,7 +125,9 @@ fn parse_form(
     earn_rate_per: &str,
     discount_percent: &str,
     colour: String,
-) -> Result<(Option<i64>, setia_backend::tiers::TierInput), AppError> {
+) -> Result<(Option<i64>, setia_backend::tiers::TierDefinition), AppError> {
+    // The form's numbers may carry thousands separators (`1.000.000`); the rule
+    // for the tier itself is the domain's, the same the API applies.
     let int = |field: &str, v: &str| -> Result<i64, AppError> {
         v.trim().replace(['.', ' '], "").parse::<i64>().map_err(|_| AppError::invalid(field, "invalid_number", "a whole number"))
     };
@@ -133,52 +135,20 @@ fn parse_form(
         "" => None,
         v => Some(v.parse::<i64>().map_err(|_| AppError::invalid("id", "invalid_id", "unknown tier"))?),
     };
-    let min = int("min_spending", min_spending)?;
-    let window = match window_days.trim() {
+    let window_days = match window_days.trim() {
         "" => None,
-        v => {
-            let d = int("window_days", v)?;
-            if !(1..=3650).contains(&d) {
-                return Err(AppError::invalid("window_days", "invalid_window", "from 1 to 3650 days, or empty for lifetime"));
-            }
-            Some(d)
-        }
+        v => Some(int("window_days", v)?),
     };
-    let discount = match discount_percent.trim() {
-        "" => None,
-        v => Some(
-            setia_domain::Percent::parse(&v.replace(',', "."))
-                .map_err(|e| AppError::invalid("discount_percent", "invalid_percent", e.to_string()))?,
-        ),
-    };
-    let input = setia_backend::tiers::TierInput {
+    let draft = setia_backend::tiers::TierDraft {
         name,
-        min_spending: setia_domain::Money(min),
-        window: setia_domain::TierWindow::from_days(window),
+        min_spending: int("min_spending", min_spending)?,
+        window_days,
         earn_rate_points: int("earn_rate_points", earn_rate_points)?,
         earn_rate_per: int("earn_rate_per", earn_rate_per)?,
-        discount,
-        colour: Some(colour).filter(|c| !c.trim().is_empty()),
+        discount_percent: Some(discount_percent.replace(',', ".")),
+        colour: Some(colour),
     };
-    Ok((id, input.parsed().map_err(tier_error)?))
-}
-
-#[cfg(feature = "ssr")]
-fn tier_error(e: setia_backend::tiers::TierError) -> AppError {
-    use setia_backend::tiers::TierError;
-    use setia_domain::tier::LadderError;
-    let message = e.to_string();
-    match e {
-        TierError::Ladder(LadderError::NameRequired) => AppError::invalid("name", "name_required", message),
-        TierError::Ladder(LadderError::DuplicateName(_)) => AppError::invalid("name", "name_taken", message),
-        TierError::Ladder(_) => AppError::invalid("min_spending", "ladder_invalid", message),
-        TierError::BadEarnPoints => AppError::invalid("earn_rate_points", "invalid_earn_rate", message),
-        TierError::BadEarnPer => AppError::invalid("earn_rate_per", "invalid_earn_rate", message),
-        TierError::BadColour => AppError::invalid("colour", "invalid_colour", message),
-        TierError::NotFound => AppError::NotFound,
-        TierError::Text(e) => AppError::invalid(&e.field, e.code(), e.to_string()),
-        TierError::Unexpected(e) => e.into(),
-    }
+    Ok((id, setia_backend::tiers::TierDefinition::parse(draft)?))
 }
 
 /// `POST /api/preview_tier` — how many customers would move up or down if the
@@ -211,10 +181,10 @@ pub async fn preview_tier(
     let (id, input) = parse_form(&id, name, &min_spending, &window_days, &earn_rate_points, &earn_rate_per, &discount_percent, colour)?;
     let existing = setia_backend::tiers::list_tiers(&state.db).await?;
     if id.is_some_and(|id| !existing.iter().any(|t| t.id == id)) {
-        return Err(AppError::NotFound);
+        return Err(AppError::not_found("no tier with this id"));
     }
     let proposed = proposed_ladder(&existing, id, &input);
-    setia_domain::tier::validate_ladder(&proposed).map_err(|e| tier_error(e.into()))?;
+    setia_domain::tier::validate_ladder(&proposed).map_err(setia_domain::Invalid::from)?;
     let current: Vec<_> = existing.iter().map(TierRow::rule).collect();
     let m = setia_backend::tier_census::preview_moves(&state.db, &current, &proposed, chrono::Utc::now()).await?;
     Ok(TierMovesDto { up: m.up, down: m.down, unchanged: m.unchanged, form })
@@ -240,7 +210,6 @@ pub async fn save_tier(
     let saved = match id {
         Some(id) => setia_backend::tiers::update_tier(&state.db, id, input, &actor).await,
         None => setia_backend::tiers::create_tier(&state.db, input, &actor).await,
-    }
-    .map_err(tier_error)?;
+    }?;
     Ok(saved.id)
 }

@@ -17,11 +17,11 @@ pub fn error_text(i18n: leptos_i18n::I18nContext<Locale>, err: &AppError) -> Str
         }
         AppError::RateLimited { .. } => t_string!(i18n, errors.rate_limited).to_string(),
         AppError::Busy => t_string!(i18n, errors.busy).to_string(),
-        AppError::NotFound => t_string!(i18n, errors.not_found).to_string(),
+        AppError::NotFound { .. } => t_string!(i18n, errors.not_found).to_string(),
         AppError::Internal => t_string!(i18n, errors.internal).to_string(),
         AppError::Transport { .. } => t_string!(i18n, errors.transport).to_string(),
-        AppError::BadRequest { .. } => t_string!(i18n, errors.bad_request).to_string(),
-        AppError::Invalid { code, message, .. } | AppError::Conflict { code, message } => {
+        AppError::MalformedRequest { .. } => t_string!(i18n, errors.malformed_request).to_string(),
+        AppError::Invalid { code, message, .. } | AppError::Conflict { code, message, .. } => {
             code_text(i18n, code).unwrap_or_else(|| message.clone())
         }
     }
@@ -54,7 +54,8 @@ pub fn code_text(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> Option<S
         "invalid_number" => t_string!(i18n, errors.invalid_number).to_string(),
         "invalid_window" => t_string!(i18n, errors.invalid_window).to_string(),
         "invalid_percent" => t_string!(i18n, errors.invalid_percent).to_string(),
-        "ladder_invalid" => t_string!(i18n, errors.ladder_invalid).to_string(),
+        "minimums_not_increasing" => t_string!(i18n, errors.minimums_not_increasing).to_string(),
+        "invalid_amount" => t_string!(i18n, errors.invalid_amount).to_string(),
         "name_taken" => t_string!(i18n, errors.name_taken).to_string(),
         "invalid_colour" => t_string!(i18n, errors.invalid_colour).to_string(),
         "invalid_earn_rate" => t_string!(i18n, errors.invalid_earn_rate).to_string(),
@@ -113,13 +114,13 @@ pub fn refusal_view(error: AppError) -> AnyView {
     match error {
         AppError::Forbidden => view! { <Forbidden/> }.into_any(),
         AppError::Unauthenticated => view! { <leptos_router::components::Redirect path="/login"/> }.into_any(),
-        AppError::NotFound => {
+        AppError::NotFound { .. } => {
             // A record that does not exist is a 404 page, not a 200 with a notice.
             #[cfg(feature = "ssr")]
             if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
                 res.set_status(http::StatusCode::NOT_FOUND);
             }
-            view! { <section class="page" data-page="not-found"><ErrorNotice error=AppError::NotFound/></section> }.into_any()
+            view! { <section class="page" data-page="not-found"><ErrorNotice error=AppError::not_found("page")/></section> }.into_any()
         }
         other => view! { <ErrorNotice error=other/> }.into_any(),
     }
