@@ -36,7 +36,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cleanup = server::spawn_session_cleanup(&state);
             let scheduler = setia_backend::jobs::spawn_scheduler(
                 state.db.clone(),
-                vec![setia_backend::order_expiry::job(), setia_backend::db_maintenance::job(), setia_backend::spending_index::job()],
+                vec![setia_backend::orders::expiry::job(), setia_backend::db_maintenance::job(), setia_backend::spending_index::job()],
                 setia_backend::jobs::instance_name(),
             );
             server::serve_on(listener, state, shutdown).await?;

@@ -13,7 +13,7 @@ use crate::settings;
 use crate::tiers::{self, TierRow};
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
-use setia_domain::order_status::spending_statuses;
+use setia_domain::order::spending_statuses;
 use setia_domain::tier::{tier_standing, TierStanding};
 use setia_domain::{Money, TierRule, TierWindow};
 use std::collections::{BTreeMap, HashMap};

@@ -22,8 +22,6 @@ pub mod jobs;
 pub mod limits;
 pub mod login;
 pub mod notifications;
-pub mod order_expiry;
-pub mod order_list;
 pub mod orders;
 pub mod password;
 pub mod products;

@@ -107,7 +107,8 @@ async fn usage_by_id(
     if ids.is_empty() {
         return Ok(BTreeMap::new());
     }
-    // "Past its deadline" mirrors `overdue` in orders.rs: deadline <= now.
+    // "Past its deadline" is `setia_domain::order::is_overdue` (`payment_deadline <= now`;
+    // only reserved uses, whose orders are pending); tests/api/overdue.rs holds this copy to it.
     let sql = format!(
         "SELECT promotion_id,
                 CAST(COUNT(*) AS BIGINT) AS uses,

@@ -169,7 +169,7 @@ both_backends!(admins_see_job_runs, |app| async move {
     let none = admin.server_fn("list_job_runs", &[]).await;
     assert_eq!(none.status, 200);
     assert_eq!(none.body.as_array().unwrap().len(), 0);
-    setia_backend::jobs::tick(&app.state.db, &setia_backend::order_expiry::job(), "node-a", chrono::Utc::now())
+    setia_backend::jobs::tick(&app.state.db, &setia_backend::orders::expiry::job(), "node-a", chrono::Utc::now())
         .await
         .unwrap()
         .expect("ran");

@@ -5,7 +5,7 @@ use chrono::{Duration, TimeZone, Utc};
 use serde_json::json;
 use setia_backend::dispatch;
 use setia_backend::jobs::{recent_runs, tick, try_claim, Job, JobFuture};
-use setia_backend::order_expiry::{expire_overdue_orders, job as expiry_job};
+use setia_backend::orders::expiry::{expire_overdue_orders, job as expiry_job};
 use std::sync::Arc;
 
 both_backends!(one_claim_per_period_across_instances, |app| async move {

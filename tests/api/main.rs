@@ -21,6 +21,7 @@ mod jobs;
 mod odd_text;
 mod operations;
 mod orders;
+mod overdue;
 mod promotion_uses;
 mod promotions_api;
 mod request_limits;

@@ -337,7 +337,7 @@ both_backends!(expired_and_cancelled_orders_refuse_payment_and_record_it, |app| 
     )
     .await;
     let id = o.body["id"].as_i64().unwrap();
-    let expired = setia_backend::order_expiry::expire_overdue_orders(&app.state.db, Utc::now() + Duration::minutes(2)).await.unwrap();
+    let expired = setia_backend::orders::expiry::expire_overdue_orders(&app.state.db, Utc::now() + Duration::minutes(2)).await.unwrap();
     assert_eq!(expired, 1);
     let late = pay(&app, &s, id, "GW-LATE", 25_000).await;
     assert_eq!((late.status, late.body["error"]["code"].as_str()), (409, Some("order_not_payable")));

@@ -236,7 +236,7 @@ both_backends!(uses_are_reserved_confirmed_and_released_with_their_order, |app| 
 
     // Expired by the job: released in the same transaction.
     let later = chrono::Utc::now() + chrono::Duration::hours(2);
-    assert_eq!(setia_backend::order_expiry::expire_overdue_orders(&app.state.db, later).await.unwrap(), 1, "order b");
+    assert_eq!(setia_backend::orders::expiry::expire_overdue_orders(&app.state.db, later).await.unwrap(), 1, "order b");
     assert_eq!(status(&app).await, ["released", "released"]);
 
     // Paid: confirmed; refunded in full: released.

@@ -167,7 +167,7 @@ pub async fn list_customers(
 #[server(endpoint = "customer_detail")]
 pub async fn customer_detail(id: i64) -> Result<CustomerDetailDto, AppError> {
     crate::guard::require_staff().await?;
-    use setia_backend::order_list::{list_orders, OrderFilter};
+    use setia_backend::orders::list::{list_orders, OrderFilter};
     let state = crate::guard::app_state()?;
     let customer =
         setia_backend::customers::find_customer(&state.db, id).await?.ok_or_else(|| AppError::not_found("no customer with this id"))?;

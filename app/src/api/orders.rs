@@ -127,7 +127,7 @@ pub async fn list_orders(
     reference: Option<String>,
 ) -> Result<OrderPage, AppError> {
     crate::guard::require_staff().await?;
-    use setia_backend::order_list::OrderFilter;
+    use setia_backend::orders::list::OrderFilter;
     use setia_backend::orders::OrderSource;
     let state = crate::guard::app_state()?;
     let settings = setia_backend::settings::load(&state.db).await?;
@@ -152,7 +152,7 @@ pub async fn list_orders(
         customer_id: customer,
         reference: setia_domain::text::SEARCH.parse_optional("reference", reference.as_deref())?,
     };
-    let (rows, total) = setia_backend::order_list::list_orders(&state.db, &filter, at.size, at.offset()).await?;
+    let (rows, total) = setia_backend::orders::list::list_orders(&state.db, &filter, at.size, at.offset()).await?;
     Ok(OrderPage {
         rows: rows.iter().map(|o| row_dto(o, &tz)).collect(),
         total,

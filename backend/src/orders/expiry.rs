@@ -18,6 +18,8 @@ pub const JOB_NAME: &str = "order_expiry";
 #[tracing::instrument(skip_all)]
 pub async fn expire_overdue_orders(db: &Db, now: DateTime<Utc>) -> anyhow::Result<u64> {
     let mut tx = db.begin_write().await?;
+    // "Overdue" is `setia_domain::order::is_overdue` (pending, `payment_deadline <= now`);
+    // tests/api/overdue.rs holds this copy to it at the deadline second.
     let expired: Vec<i64> = dispatch!(tx &mut tx, |c| sqlx::query_scalar::<_, i64>(
         "UPDATE orders SET status = 'expired', updated_at = $1 WHERE status = 'pending_payment' AND payment_deadline <= $1 RETURNING id"
     )

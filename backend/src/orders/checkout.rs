@@ -1,0 +1,449 @@
+//! Checkout: a cart checked against the catalogue, the customer and the promotions,
+//! priced (a quote), and stored as a new order under its customer's lock.
+
+use super::*;
+use crate::customer_facts::tier_standing_in;
+use crate::db::{is_unique_violation, Db, Tx};
+use crate::dispatch;
+use crate::promotion_catalog::PromotionCatalog;
+use crate::promotion_uses;
+use crate::tiers::TierRow;
+use anyhow::Context;
+use chrono::{DateTime, FixedOffset, Utc};
+use setia_domain::pricing::{
+    price_cart, CartLine, CustomerFacts, PricedCart, PricingError, PricingInput, PricingSettings, TierSnapshot, MAX_LINES, MAX_QUANTITY,
+};
+use setia_domain::promotion_index::PromotionIndex;
+use setia_domain::text;
+use setia_domain::Money;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(super) struct CatalogEntry {
+    id: i64,
+    sku: String,
+    category: Option<String>,
+    price: i64,
+    active: bool,
+}
+
+pub(super) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// A cart checked against the catalogue, the customer and the promotions: what
+/// pricing needs except the use counts, which are read under the order's locks.
+pub(super) struct CheckedCart {
+    pub(super) lines: Vec<CartLine>,
+    pub(super) product_ids: Vec<i64>,
+    pub(super) customer_id: Option<i64>,
+    /// As read before any lock (a quote); a new order reads it again under the customer's lock.
+    pub(super) tier: Option<TierSnapshot>,
+    /// The tier ladder the customer's tier was read from.
+    pub(super) ladder: Vec<TierRow>,
+    /// As entered, trimmed; known to belong to an active promotion at check time.
+    pub(super) coupon_code: Option<String>,
+    pub(super) shipping: Money,
+    pub(super) promotions: Arc<PromotionIndex>,
+    /// The catalogue version `promotions` was built from.
+    pub(super) catalog_version: i64,
+    pub(super) local_now: DateTime<FixedOffset>,
+    pub(super) settings: PricingSettings,
+}
+
+impl CheckedCart {
+    /// Takes the promotions as stored now, after the catalogue moved under a
+    /// checkout; the code must still belong to an active promotion.
+    async fn refresh_promotions(&mut self, db: &Db, catalog: &PromotionCatalog) -> Result<(), OrderError> {
+        let (version, promotions) = catalog.current_versioned(db).await?;
+        check_code(db, &promotions, self.coupon_code.as_deref()).await?;
+        (self.catalog_version, self.promotions) = (version, promotions);
+        Ok(())
+    }
+}
+
+/// How often a checkout prices again when promotions changed under it.
+pub(super) const CATALOG_RETRIES: usize = 5;
+
+/// Whether the promotions changed since `cart` read them. Read after the order's
+/// use rows are written, just before commit: a change committed earlier is seen
+/// here, and a later one waits — changing a promotion locks its row, which our
+/// use rows reference (PostgreSQL), or waits for the one writer (SQLite).
+pub(super) async fn catalog_moved(tx: &mut Tx, cart: &CheckedCart) -> anyhow::Result<bool> {
+    Ok(crate::promotions::catalog_version_in(tx).await? != cart.catalog_version)
+}
+
+/// An entered code must belong to an active promotion (422 on `coupon_code`).
+pub(super) async fn check_code(db: &Db, promotions: &PromotionIndex, code: Option<&str>) -> Result<(), OrderError> {
+    let Some(code) = code else { return Ok(()) };
+    if promotions.by_code(code).is_some() {
+        return Ok(());
+    }
+    Err(match crate::promotions::status_of_code(db, code).await? {
+        Some(status) => {
+            OrderError::invalid("coupon_code", "code_inactive", format!("the promotion with the code {code} is {status}, not active"))
+        }
+        None => OrderError::invalid("coupon_code", "unknown_code", format!("no promotion has the code {code}")),
+    })
+}
+
+/// How a cart is being priced, which says what is locked and whose uses count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Pricing {
+    /// Nothing stored, nothing locked.
+    Quote,
+    /// A new order: its customer and its limited promotions are locked.
+    Create,
+    /// An order priced again: its customer is already locked; its own uses do not count.
+    Reprice { order_id: i64 },
+}
+
+/// Checks a cart against the catalogue, the customer and the promotion codes.
+pub(super) async fn check_cart(
+    db: &Db,
+    catalog: &PromotionCatalog,
+    cart: &CartInput,
+    now: DateTime<Utc>,
+) -> Result<CheckedCart, OrderError> {
+    if cart.lines.is_empty() {
+        return Err(OrderError::invalid("lines", "lines_required", "an order needs at least one line"));
+    }
+    if cart.lines.len() > MAX_LINES {
+        return Err(pricing_error(PricingError::TooManyLines));
+    }
+    for (i, l) in cart.lines.iter().enumerate() {
+        if l.quantity < 1 || l.quantity > MAX_QUANTITY {
+            return Err(OrderError::invalid(
+                format!("lines[{i}].quantity"),
+                "invalid_quantity",
+                format!("quantity must be a whole number from 1 to {MAX_QUANTITY}"),
+            ));
+        }
+        if l.unit_price.is_some_and(|p| p.0 < 0) {
+            return Err(OrderError::invalid(format!("lines[{i}].unit_price"), "invalid_amount", "unit price cannot be negative"));
+        }
+    }
+    if cart.shipping.0 < 0 {
+        return Err(OrderError::invalid("shipping", "invalid_amount", "shipping cannot be negative"));
+    }
+    if cart.redeem_points.is_some_and(|p| p != 0) {
+        return Err(OrderError::invalid(
+            "redeem_points",
+            "points_unavailable",
+            "points cannot be redeemed yet: the points ledger is not enabled",
+        ));
+    }
+    let (catalog_version, promotions) = catalog.current_versioned(db).await?;
+    let coupon_code = text::CODE.parse_optional("coupon_code", cart.coupon_code.as_deref())?;
+    check_code(db, &promotions, coupon_code.as_deref()).await?;
+    let skus: Vec<String> =
+        cart.lines.iter().enumerate().map(|(i, l)| text::SKU.parse(&format!("lines[{i}].sku"), &l.sku)).collect::<Result<_, _>>()?;
+    let sql = format!("SELECT id, sku, category, price, active FROM products WHERE sku IN ({})", placeholders(1, skus.len()));
+    let catalog: Vec<CatalogEntry> = dispatch!(db, |c| {
+        let mut q = sqlx::query_as::<_, CatalogEntry>(&sql);
+        for s in &skus {
+            q = q.bind(s.as_str());
+        }
+        q.fetch_all(c).await
+    })
+    .context("load products of the cart")?;
+    let by_sku: HashMap<&str, &CatalogEntry> = catalog.iter().map(|p| (p.sku.as_str(), p)).collect();
+    let mut lines = Vec::with_capacity(cart.lines.len());
+    let mut product_ids = Vec::with_capacity(cart.lines.len());
+    for (i, (l, sku)) in cart.lines.iter().zip(&skus).enumerate() {
+        let product = by_sku
+            .get(sku.as_str())
+            .ok_or_else(|| OrderError::invalid(format!("lines[{i}].sku"), "unknown_sku", format!("no product has the SKU {sku}")))?;
+        if !product.active {
+            return Err(OrderError::invalid(format!("lines[{i}].sku"), "product_inactive", format!("the product {sku} is not on sale")));
+        }
+        product_ids.push(product.id);
+        lines.push(CartLine {
+            sku: product.sku.clone(),
+            category: product.category.clone(),
+            unit_price: l.unit_price.unwrap_or(Money(product.price)),
+            quantity: l.quantity,
+        });
+    }
+    let (local_now, settings) = store_rules(db, now).await?;
+    let (tier, ladder) = match cart.customer_id {
+        Some(id) => {
+            if crate::customers::find_customer(db, id).await?.is_none() {
+                return Err(OrderError::invalid("customer_id", "unknown_customer", "no customer has this id"));
+            }
+            let facts = crate::customer_facts::customer_facts(db, id, now).await?;
+            (facts.tier().map(snapshot_of), facts.tiers)
+        }
+        None => (None, Vec::new()),
+    };
+    Ok(CheckedCart {
+        lines,
+        product_ids,
+        customer_id: cart.customer_id,
+        tier,
+        ladder,
+        coupon_code,
+        shipping: cart.shipping,
+        promotions,
+        catalog_version,
+        local_now,
+        settings,
+    })
+}
+
+/// Prices a checked cart inside `tx` (docs/SPEC.md §2.3.1), with the use counts as they
+/// stand under this transaction's locks (see [`crate::promotion_uses`]).
+pub(super) async fn price_checked(tx: &mut Tx, cart: &CheckedCart, mode: Pricing) -> Result<PricedCart, OrderError> {
+    let candidates = cart.promotions.candidates(&cart.lines, cart.coupon_code.as_deref());
+    // A new order's customer is locked already (`lock_customer_tier`): the lock
+    // order of this module is customer, order, promotions.
+    if mode != Pricing::Quote {
+        promotion_uses::lock_limited(tx, &candidates).await?;
+    }
+    let this_order = match mode {
+        Pricing::Reprice { order_id } => Some(order_id),
+        _ => None,
+    };
+    let usage = promotion_uses::usage_of(tx, &candidates, cart.customer_id, this_order, cart.local_now.with_timezone(&Utc)).await?;
+    let first_order = match cart.customer_id {
+        Some(customer) => Some(is_first_order(tx, customer, this_order).await?),
+        None => None,
+    };
+    let input = PricingInput {
+        tier: cart.tier.as_ref(),
+        customer: first_order.map(|first_order| CustomerFacts { first_order, personal_discounts: &[] }),
+        promotions: &candidates,
+        usage: &usage,
+        coupon_code: cart.coupon_code.as_deref(),
+        settings: cart.settings,
+        shipping: cart.shipping,
+        ..PricingInput::new(&cart.lines, cart.local_now)
+    };
+    price_cart(&input).map_err(pricing_error)
+}
+
+/// No earlier order of the customer is pending or paid (cancelled and expired
+/// orders never happened, for `first_order_only`). Earlier than `this_order` when
+/// an order is priced again — an order placed after it does not take its first
+/// order discount away — else any order at all.
+pub(super) async fn is_first_order(tx: &mut Tx, customer_id: i64, this_order: Option<i64>) -> anyhow::Result<bool> {
+    // Ids grow with creation, on both databases.
+    let earlier: Option<i64> = dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM orders WHERE customer_id = $1 AND id < $2 AND status NOT IN ('cancelled', 'expired') LIMIT 1"
+    )
+    .bind(customer_id)
+    .bind(this_order.unwrap_or(i64::MAX))
+    .fetch_optional(c)
+    .await)
+    .context("look for an earlier order")?;
+    Ok(earlier.is_none())
+}
+
+/// Checks a cart against the catalogue, the customer and the promotions, and
+/// prices it; stores nothing (`POST /api/v1/orders/quote`, the simulator).
+#[tracing::instrument(skip_all)]
+pub async fn quote(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: DateTime<Utc>) -> Result<Quote, OrderError> {
+    let checked = check_cart(db, catalog, cart, now).await?;
+    let mut tx = db.begin_read().await?;
+    let priced = price_checked(&mut tx, &checked, Pricing::Quote).await?;
+    Ok(Quote { priced, tier: checked.tier })
+}
+
+pub(super) fn snapshot_of(t: &TierRow) -> TierSnapshot {
+    TierSnapshot {
+        id: t.id,
+        name: t.name.clone(),
+        earn_rate_points: t.earn_rate_points,
+        earn_rate_per: t.earn_rate_per,
+        discount: t.discount(),
+    }
+}
+
+/// `now` on the store's wall clock (pricing reads weekdays and hours from it)
+/// and the settings pricing follows.
+pub(super) async fn store_rules(db: &Db, now: DateTime<Utc>) -> anyhow::Result<(DateTime<FixedOffset>, PricingSettings)> {
+    let settings = crate::settings::load(db).await?;
+    Ok((now.with_timezone(&settings.tz()).fixed_offset(), settings.pricing()))
+}
+
+pub(super) fn pricing_error(e: PricingError) -> OrderError {
+    match e {
+        PricingError::NoLines => OrderError::invalid("lines", "lines_required", e.to_string()),
+        PricingError::TooManyLines => OrderError::invalid("lines", "too_many_lines", e.to_string()),
+        PricingError::Inconsistent(what) => OrderError::Unexpected(anyhow::anyhow!("pricing produced figures that do not add up: {what}")),
+        PricingError::BadQuantity { line } => OrderError::invalid(format!("lines[{line}].quantity"), "invalid_quantity", e.to_string()),
+        PricingError::NegativePrice { line } => OrderError::invalid(format!("lines[{line}].unit_price"), "invalid_amount", e.to_string()),
+        PricingError::AmountTooLarge { line } => OrderError::invalid(format!("lines[{line}].quantity"), "amount_too_large", e.to_string()),
+        PricingError::BadShipping => OrderError::invalid("shipping", "invalid_amount", e.to_string()),
+    }
+}
+
+pub(super) async fn find_by_external_ref(db: &Db, source: OrderSource, external_ref: &str) -> anyhow::Result<Option<i64>> {
+    dispatch!(db, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM orders WHERE source = $1 AND external_ref = $2")
+        .bind(source.as_str())
+        .bind(external_ref)
+        .fetch_optional(c)
+        .await)
+    .context("find order by external reference")
+}
+
+/// Creates the order, or returns the one already created for the same source and
+/// external reference (a re-sent order changes nothing).
+#[tracing::instrument(skip_all)]
+pub async fn create_order(db: &Db, catalog: &PromotionCatalog, input: NewOrder, now: DateTime<Utc>) -> Result<Created, OrderError> {
+    let external_ref = setia_domain::order::parse_reference("external_ref", &input.external_ref)?;
+    if let Some(id) = find_by_external_ref(db, input.source, &external_ref).await? {
+        return Ok(Created::Existing(load_order(db, id).await?));
+    }
+    let deadline = setia_domain::order::payment_deadline(input.payment_deadline_minutes, now)?;
+    let mut checked = check_cart(db, catalog, &input.cart, now).await?;
+    let mut attempt = 0;
+    loop {
+        let mut tx = db.begin_write().await?;
+        if let Some(customer) = checked.customer_id {
+            checked.tier = lock_customer_tier(&mut tx, customer, &checked.ladder, now).await?;
+        }
+        let priced = price_checked(&mut tx, &checked, Pricing::Create).await?;
+        let inserted = insert_order(&mut tx, &input, &external_ref, &checked, &priced, deadline, now).await;
+        if inserted.is_ok() && catalog_moved(&mut tx, &checked).await? && attempt < CATALOG_RETRIES {
+            // Priced by promotions that changed meanwhile: undo and price again.
+            drop(tx);
+            attempt += 1;
+            checked.refresh_promotions(db, catalog).await?;
+            continue;
+        }
+        return finish_create(db, tx, inserted, input.source, &external_ref).await;
+    }
+}
+
+/// Locks a new order's customer and reads their tier under that lock: a payment
+/// that committed while this checkout waited has moved them up, and the order's
+/// snapshot (its tier discount and points) must say so.
+pub(super) async fn lock_customer_tier(
+    tx: &mut Tx,
+    customer: i64,
+    ladder: &[TierRow],
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<TierSnapshot>> {
+    let lock = tx.for_update();
+    dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM customers WHERE id = $1/*{lock}*/"))
+        .bind(customer)
+        .fetch_one(c)
+        .await)
+    .context("lock customer")?;
+    let standing = tier_standing_in(tx, customer, ladder, now).await?;
+    let current = standing.current.as_ref().map(|(rule, _)| rule.id);
+    Ok(current.and_then(|id| ladder.iter().find(|t| t.id == id)).map(snapshot_of))
+}
+
+pub(super) async fn finish_create(
+    db: &Db,
+    tx: Tx,
+    inserted: Result<i64, OrderError>,
+    source: OrderSource,
+    external_ref: &str,
+) -> Result<Created, OrderError> {
+    match inserted {
+        Ok(id) => {
+            tx.commit().await?;
+            Ok(Created::New(load_order(db, id).await?))
+        }
+        // The same order sent twice at once: the other request inserted it first.
+        Err(OrderError::Unexpected(e)) if e.downcast_ref::<sqlx::Error>().is_some_and(is_unique_violation) => {
+            drop(tx);
+            let id = find_by_external_ref(db, source, external_ref).await?.ok_or(OrderError::Unexpected(e))?;
+            Ok(Created::Existing(load_order(db, id).await?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub(super) async fn insert_order(
+    tx: &mut Tx,
+    input: &NewOrder,
+    external_ref: &str,
+    cart: &CheckedCart,
+    p: &PricedCart,
+    deadline: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<i64, OrderError> {
+    // The figures stored are the figures that add up, whatever pricing did.
+    p.check_totals().context("refuse to store an order")?;
+    let t = cart.tier.as_ref();
+    let id: i64 = dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(
+        "INSERT INTO orders (source, external_ref, customer_id, status, payment_deadline, subtotal, discount_total,
+                             points_discount, shipping, total, tier_id, tier_name, tier_earn_rate_points,
+                             tier_earn_rate_per, tier_discount_basis_points, coupon_code, promotions_rejected, created_at, updated_at)
+         VALUES ($1, $2, $3, 'pending_payment', $4, $5, $6, 0, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+         RETURNING id"
+    )
+    .bind(input.source.as_str())
+    .bind(external_ref)
+    .bind(input.cart.customer_id)
+    .bind(deadline)
+    .bind(p.subtotal.0)
+    .bind(p.discount_total.0)
+    .bind(p.shipping.0)
+    .bind(p.total.0)
+    .bind(t.map(|t| t.id))
+    .bind(t.map(|t| t.name.clone()))
+    .bind(t.map(|t| t.earn_rate_points))
+    .bind(t.map(|t| t.earn_rate_per))
+    .bind(t.and_then(|t| t.discount).map(|d| i32::try_from(d.basis_points()).unwrap_or(i32::MAX)))
+    .bind(cart.coupon_code.as_deref())
+    .bind(promotions_rejected_json(p))
+    .bind(now)
+    .fetch_one(c)
+    .await)
+    .context("insert order")?;
+    for (i, (line, product_id)) in p.lines.iter().zip(&cart.product_ids).enumerate() {
+        dispatch!(tx tx, |c| sqlx::query(
+            "INSERT INTO order_lines (order_id, line_no, product_id, sku, quantity, unit_price, base_amount, discount, final_amount)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        )
+        .bind(id)
+        .bind(i32::try_from(i).unwrap_or(i32::MAX))
+        .bind(product_id)
+        .bind(&line.sku)
+        .bind(line.quantity)
+        .bind(line.unit_price.0)
+        .bind(line.base_amount.0)
+        .bind(line.discount.0)
+        .bind(line.final_amount.0)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("insert order line")?;
+    }
+    insert_adjustments(tx, id, p).await?;
+    promotion_uses::reserve(tx, id, cart.customer_id, p, now).await?;
+    Ok(id)
+}
+
+/// The trace's rejected promotions as stored on the order (rule 7).
+pub(super) fn promotions_rejected_json(p: &PricedCart) -> String {
+    serde_json::to_string(&p.rejected).unwrap_or_else(|_| "[]".into())
+}
+
+pub(super) async fn insert_adjustments(tx: &mut Tx, order_id: i64, p: &PricedCart) -> anyhow::Result<()> {
+    for a in &p.adjustments {
+        dispatch!(tx tx, |c| sqlx::query(
+            "INSERT INTO order_adjustments (order_id, line_no, source, promotion_id, customer_discount_id, code, amount, explanation)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        )
+        .bind(order_id)
+        .bind(a.line.map(|l| i32::try_from(l).unwrap_or(i32::MAX)))
+        .bind(a.source.as_str())
+        .bind(a.promotion_id)
+        .bind(a.customer_discount_id)
+        .bind(a.code.as_deref())
+        .bind(a.amount.0)
+        .bind(a.explanation.to_json())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+        .context("insert order adjustment")?;
+    }
+    Ok(())
+}
