@@ -15,6 +15,7 @@ pub mod percent;
 pub mod phone;
 pub mod pricing;
 pub mod promotion;
+pub mod promotion_definition;
 pub mod promotion_index;
 pub mod role;
 pub mod text;

@@ -50,6 +50,16 @@ macro_rules! str_enum {
 }
 str_enum!(PromotionKind { Automatic => "automatic", Code => "code" });
 str_enum!(PromotionStatus { Draft => "draft", Active => "active", Paused => "paused", Ended => "ended" });
+impl PromotionStatus {
+    /// The legal next statuses: a draft may go live, pause or end; a live one may
+    /// pause or end; a paused one may resume or end; an ended one stays ended.
+    /// (The same status again is not a change.)
+    pub fn can_become(self, next: PromotionStatus) -> bool {
+        use PromotionStatus::*;
+        matches!((self, next), (Draft, Active | Paused | Ended) | (Active, Paused | Ended) | (Paused, Active | Ended))
+    }
+}
+
 str_enum!(Stacking { Exclusive => "exclusive", Combinable => "combinable" });
 
 /// An hours window in the store time zone: includes `from`, excludes `to`, and

@@ -1,15 +1,13 @@
 //! Customers over the API (pos scope).
 
-use super::auth::require_scope;
+use super::auth::{ApiId, Pos, Scoped};
 use super::json::ApiJson;
 use super::ApiError;
-use crate::limits::ClientIp;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::{Extension, Json};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use setia_backend::api_tokens::Scope;
 use setia_backend::customer_facts::customer_facts;
 use setia_backend::customers::{self, Customer, CustomerInput, Upserted};
 use setia_backend::AppState;
@@ -83,14 +81,12 @@ fn parse(body: CustomerBody) -> Result<CustomerInput, ApiError> {
     responses((status = 201, body = CustomerView, description = "created"), (status = 200, body = CustomerView, description = "updated"),
         (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn upsert(
+    auth: Scoped<Pos>,
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Extension(client): Extension<ClientIp>,
     ApiJson(body): ApiJson<CustomerBody>,
 ) -> Result<(StatusCode, Json<CustomerView>), ApiError> {
-    let token = require_scope(&state, &headers, Scope::Pos).await?;
     let input = parse(body)?;
-    let actor = super::auth::token_actor(&token, client);
+    let actor = auth.actor();
     let (status, customer) = match customers::upsert_customer(&state.db, input, &actor).await {
         Ok(Upserted::Created(c)) => (StatusCode::CREATED, c),
         Ok(Upserted::Updated(c)) => (StatusCode::OK, c),
@@ -103,9 +99,7 @@ pub async fn upsert(
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = i64, Path, description = "customer id")),
     security(("bearer" = [])),
     responses((status = 200, body = CustomerView), (status = 404, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody)))]
-pub async fn get_one(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<CustomerView>, ApiError> {
-    require_scope(&state, &headers, Scope::Pos).await?;
-    let id: i64 = id.parse().map_err(|_| ApiError::malformed(Some("id"), "id must be a whole number"))?;
+pub async fn get_one(_auth: Scoped<Pos>, State(state): State<AppState>, ApiId(id): ApiId) -> Result<Json<CustomerView>, ApiError> {
     let customer = customers::find_customer(&state.db, id).await?.ok_or_else(|| ApiError::not_found("no customer with this id"))?;
     Ok(Json(view(&state, customer).await?))
 }

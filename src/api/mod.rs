@@ -1,5 +1,6 @@
 //! REST API v1 (`/api/v1`, API.md): the contract POS terminals, web shops and
-//! scripts rely on. Every handler's first line checks the bearer token's scope.
+//! scripts rely on. Every handler's first argument checks the bearer token's scope
+//! (`auth::Scoped`), before the path and the body are read.
 
 mod auth;
 mod customers;
@@ -12,26 +13,39 @@ mod promotions;
 mod tiers;
 
 use crate::server::ServerState;
-use axum::routing::{get, post};
+use axum::routing::{get, MethodRouter};
 use axum::Router;
 pub use error::ApiError;
 
-pub fn router() -> Router<ServerState> {
-    Router::new()
-        .route("/customers", post(customers::upsert))
-        .route("/customers/{id}", get(customers::get_one))
-        .route("/orders/quote", post(orders::quote))
-        .route("/orders", post(orders::create))
-        .route("/orders/{id}", get(orders::get_one))
-        .route("/orders/{id}/pay", post(orders::pay))
-        .route("/orders/{id}/cancel", post(orders::cancel))
-        .route("/orders/{id}/refund", post(orders::refund))
-        .route("/orders/{id}/recalculate", post(orders::recalculate))
-        .route("/products", post(products::upsert))
-        .route("/promotions", get(promotions::list).post(promotions::create))
-        .route("/promotions/{id}", get(promotions::get_one).put(promotions::replace))
-        .route("/promotions/{id}/status", post(promotions::set_status))
-        .route("/tiers", get(tiers::list).post(tiers::create))
-        .route("/openapi.json", get(openapi::document))
-        .fallback(|| async { ApiError::not_found("no such API route") })
+/// Declares every route once: the router, and [`ROUTES`] (method, path) that the
+/// tests walk (auth first on every route, the OpenAPI document lists each one).
+macro_rules! api_routes {
+    ($($path:literal => $($method:ident($handler:path)),+;)*) => {
+        /// Every authenticated route, as (method, path).
+        pub const ROUTES: &[(&str, &str)] = &[$($((stringify!($method), $path)),+),*];
+
+        pub fn router() -> Router<ServerState> {
+            Router::new()
+                $(.route($path, MethodRouter::new()$(.$method($handler))+))*
+                .route("/openapi.json", get(openapi::document))
+                .fallback(|| async { ApiError::not_found("no such API route") })
+        }
+    };
+}
+
+api_routes! {
+    "/customers" => post(customers::upsert);
+    "/customers/{id}" => get(customers::get_one);
+    "/orders/quote" => post(orders::quote);
+    "/orders" => post(orders::create);
+    "/orders/{id}" => get(orders::get_one);
+    "/orders/{id}/pay" => post(orders::pay);
+    "/orders/{id}/cancel" => post(orders::cancel);
+    "/orders/{id}/refund" => post(orders::refund);
+    "/orders/{id}/recalculate" => post(orders::recalculate);
+    "/products" => post(products::upsert);
+    "/promotions" => get(promotions::list), post(promotions::create);
+    "/promotions/{id}" => get(promotions::get_one), put(promotions::replace);
+    "/promotions/{id}/status" => post(promotions::set_status);
+    "/tiers" => get(tiers::list), post(tiers::create);
 }

@@ -2,15 +2,14 @@
 //! cancel, refund, recalculate. The rules live in `setia_backend::orders`; these
 //! handlers check the token, parse the body, call it and shape the answer.
 
-use super::auth::require_scope;
+use super::auth::{ApiId, Pos, Scoped};
 use super::json::ApiJson;
 use super::ApiError;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use setia_backend::api_tokens::Scope;
 use setia_backend::orders::{self, CartInput, Created, LineInput, NewOrder, Order, OrderSource, Quote};
 use setia_backend::{settings, AppState};
 use setia_domain::pricing::{Rejection, TierSnapshot};
@@ -304,20 +303,16 @@ fn cart(body: OrderBody) -> Result<(CartInput, Option<String>, Option<String>, O
     Ok((cart, body.source, body.external_ref, body.payment_deadline_minutes))
 }
 
-fn order_id(raw: &str) -> Result<i64, ApiError> {
-    raw.parse().map_err(|_| ApiError::malformed(Some("id"), "id must be a whole number"))
-}
-
 /// `POST /api/v1/orders/quote` — prices a cart; stores nothing.
 #[utoipa::path(post, path = "/api/v1/orders/quote", tag = "orders", request_body = OrderBody, security(("bearer" = [])),
     responses((status = 200, body = OrderView), (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
         (status = 403, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn quote(
+    _auth: Scoped<Pos>,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<OrderBody>,
 ) -> Result<Json<OrderView>, ApiError> {
-    require_scope(&state, &headers, Scope::Pos).await?;
     let (cart, _, _, _) = cart(body)?;
     let q = orders::quote(&state.db, &state.promotions, &cart, Utc::now()).await?;
     Ok(Json(quote_view(q, &reader(&state, &headers).await?)))
@@ -330,11 +325,11 @@ pub async fn quote(
         (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
         (status = 403, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn create(
+    _auth: Scoped<Pos>,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<OrderBody>,
 ) -> Result<(StatusCode, Json<OrderView>), ApiError> {
-    require_scope(&state, &headers, Scope::Pos).await?;
     let (cart, source, external_ref, minutes) = cart(body)?;
     let source = source.ok_or_else(|| ApiError::malformed(Some("source"), "missing field `source`"))?;
     let source = OrderSource::parse(source.trim())
@@ -357,9 +352,13 @@ pub async fn create(
 /// `GET /api/v1/orders/{id}`
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = i64, Path, description = "order id")), security(("bearer" = [])),
     responses((status = 200, body = OrderView), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
-pub async fn get_one(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<OrderView>, ApiError> {
-    require_scope(&state, &headers, Scope::Pos).await?;
-    let o = orders::load_order(&state.db, order_id(&id)?).await?;
+pub async fn get_one(
+    _auth: Scoped<Pos>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiId(id): ApiId,
+) -> Result<Json<OrderView>, ApiError> {
+    let o = orders::load_order(&state.db, id).await?;
     Ok(Json(order_view(o, &reader(&state, &headers).await?)))
 }
 
@@ -371,13 +370,13 @@ pub async fn get_one(State(state): State<AppState>, headers: HeaderMap, Path(id)
         (status = 409, body = super::error::ErrorBody, description = "order_not_payable, amount_mismatch, order_already_paid, payment_ref_used, promotion_limit_reached, spending_limit_reached"),
         (status = 422, body = super::error::ErrorBody)))]
 pub async fn pay(
+    _auth: Scoped<Pos>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     ApiJson(body): ApiJson<PayBody>,
 ) -> Result<Json<OrderView>, ApiError> {
-    require_scope(&state, &headers, Scope::Pos).await?;
-    let paid = orders::pay_order(&state.db, order_id(&id)?, &body.payment_ref, body.amount, Utc::now).await?;
+    let paid = orders::pay_order(&state.db, id, &body.payment_ref, body.amount, Utc::now).await?;
     Ok(Json(order_view(paid.order, &reader(&state, &headers).await?)))
 }
 
@@ -385,9 +384,13 @@ pub async fn pay(
 #[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", params(("id" = i64, Path, description = "order id")), security(("bearer" = [])),
     responses((status = 200, body = OrderView), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
         (status = 409, body = super::error::ErrorBody)))]
-pub async fn cancel(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<OrderView>, ApiError> {
-    require_scope(&state, &headers, Scope::Pos).await?;
-    let o = orders::cancel_order(&state.db, order_id(&id)?, Utc::now).await?;
+pub async fn cancel(
+    _auth: Scoped<Pos>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiId(id): ApiId,
+) -> Result<Json<OrderView>, ApiError> {
+    let o = orders::cancel_order(&state.db, id, Utc::now).await?;
     Ok(Json(order_view(o, &reader(&state, &headers).await?)))
 }
 
@@ -398,13 +401,13 @@ pub async fn cancel(State(state): State<AppState>, headers: HeaderMap, Path(id):
         (status = 409, body = super::error::ErrorBody, description = "order_not_refundable, refund_exceeds_remaining"),
         (status = 422, body = super::error::ErrorBody)))]
 pub async fn refund(
+    _auth: Scoped<Pos>,
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiId(id): ApiId,
     ApiJson(body): ApiJson<RefundBody>,
 ) -> Result<Json<OrderView>, ApiError> {
-    require_scope(&state, &headers, Scope::Pos).await?;
-    let o = orders::refund_order(&state.db, order_id(&id)?, &body.refund_ref, body.amount, Utc::now()).await?;
+    let o = orders::refund_order(&state.db, id, &body.refund_ref, body.amount, Utc::now()).await?;
     Ok(Json(order_view(o, &reader(&state, &headers).await?)))
 }
 
@@ -413,8 +416,12 @@ pub async fn refund(
     security(("bearer" = [])),
     responses((status = 200, body = OrderView), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
         (status = 409, body = super::error::ErrorBody)))]
-pub async fn recalculate(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<OrderView>, ApiError> {
-    require_scope(&state, &headers, Scope::Pos).await?;
-    let o = orders::recalculate_order(&state.db, &state.promotions, order_id(&id)?, Utc::now()).await?;
+pub async fn recalculate(
+    _auth: Scoped<Pos>,
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiId(id): ApiId,
+) -> Result<Json<OrderView>, ApiError> {
+    let o = orders::recalculate_order(&state.db, &state.promotions, id, Utc::now()).await?;
     Ok(Json(order_view(o, &reader(&state, &headers).await?)))
 }

@@ -1,14 +1,12 @@
 //! The catalogue over the API (admin scope).
 
-use super::auth::require_scope;
+use super::auth::{Admin, Scoped};
 use super::json::ApiJson;
 use super::ApiError;
-use crate::limits::ClientIp;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::{Extension, Json};
+use axum::http::StatusCode;
+use axum::Json;
 use serde::{Deserialize, Serialize};
-use setia_backend::api_tokens::Scope;
 use setia_backend::products::{self, ProductInput};
 use setia_backend::AppState;
 use setia_domain::Money;
@@ -37,13 +35,11 @@ pub struct ProductView {
     responses((status = 201, body = ProductView), (status = 200, body = ProductView), (status = 403, body = super::error::ErrorBody),
         (status = 422, body = super::error::ErrorBody)))]
 pub async fn upsert(
+    auth: Scoped<Admin>,
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Extension(client): Extension<ClientIp>,
     ApiJson(body): ApiJson<ProductBody>,
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
-    let token = require_scope(&state, &headers, Scope::Admin).await?;
-    let actor = super::auth::token_actor(&token, client);
+    let actor = auth.actor();
     let input = ProductInput { sku: body.sku, name: body.name, category: body.category, price: Money(body.price) };
     let (p, created) = products::upsert_product(&state.db, input, &actor).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };

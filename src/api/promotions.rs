@@ -2,19 +2,18 @@
 //! list, read, change status. The JSON shape is parsed here into the domain's
 //! types, each failure naming its field (`reward.value`, `conditions.weekdays[2]`).
 
-use super::auth::require_scope;
+use super::auth::{Admin, ApiId, Scoped};
 use super::json::ApiJson;
 use super::ApiError;
-use crate::limits::ClientIp;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::{Extension, Json};
-use chrono::{DateTime, NaiveTime, Utc};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use setia_backend::api_tokens::Scope;
-use setia_backend::promotions::{self, weekday_from_number, PromotionInput, PromotionRecord};
+use setia_backend::promotions::{self, PromotionDefinition, PromotionRecord};
 use setia_backend::AppState;
 use setia_domain::promotion::{Conditions, HoursWindow, Limits, ProductSet, PromotionKind, PromotionStatus, Reward, Stacking};
+use setia_domain::promotion_definition::{parse_hhmm, parse_reward, weekday_from_number, weekday_number, RewardDraft};
 use setia_domain::{Money, Percent};
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -159,7 +158,7 @@ impl From<PromotionRecord> for PromotionView {
                 categories: list_or_none(c.products.categories),
                 tier_ids: list_or_none(c.tier_ids),
                 first_order_only: Some(c.first_order_only),
-                weekdays: list_or_none(c.weekdays.iter().map(|d| i64::from(d.number_from_monday())).collect()),
+                weekdays: list_or_none(c.weekdays.iter().map(|d| i64::from(weekday_number(*d))).collect()),
                 hours: c.hours.map(|h| HoursBody { from: h.from.format("%H:%M").to_string(), to: h.to.format("%H:%M").to_string() }),
             },
             reward: RewardBody {
@@ -184,26 +183,8 @@ impl From<PromotionRecord> for PromotionView {
     }
 }
 
-fn parse_percent(field: &str, n: &serde_json::Number) -> Result<Percent, ApiError> {
-    Percent::parse(&n.to_string()).map_err(|e| ApiError::invalid(field, "invalid_percent", e.to_string()))
-}
-
-fn parse_amount(field: &str, n: &serde_json::Number) -> Result<Money, ApiError> {
-    match n.as_i64() {
-        Some(v) if v > 0 => Ok(Money(v)),
-        _ => Err(ApiError::invalid(field, "invalid_amount", format!("{field} must be a whole positive amount in minor units"))),
-    }
-}
-
-fn parse_time(field: &str, text: &str) -> Result<NaiveTime, ApiError> {
-    let ok = text.len() == 5 && text.as_bytes()[2] == b':';
-    ok.then(|| NaiveTime::parse_from_str(text, "%H:%M").ok())
-        .flatten()
-        .ok_or_else(|| ApiError::invalid(field, "invalid_time", format!("{field} must be a time like 08:30")))
-}
-
 /// The body as the domain's promotion, or the first field that is wrong.
-fn parse(body: PromotionBody) -> Result<PromotionInput, ApiError> {
+fn parse(body: PromotionBody) -> Result<PromotionDefinition, ApiError> {
     let kind = PromotionKind::parse(&body.kind).ok_or_else(|| ApiError::invalid("kind", "invalid_kind", "kind is automatic or code"))?;
     let stacking = Stacking::parse(&body.stacking)
         .ok_or_else(|| ApiError::invalid("stacking", "invalid_stacking", "stacking is exclusive or combinable"))?;
@@ -216,7 +197,7 @@ fn parse(body: PromotionBody) -> Result<PromotionInput, ApiError> {
         })?);
     }
     let hours = match c.hours {
-        Some(h) => Some(HoursWindow { from: parse_time("conditions.hours.from", &h.from)?, to: parse_time("conditions.hours.to", &h.to)? }),
+        Some(h) => Some(HoursWindow { from: parse_hhmm("conditions.hours.from", &h.from)?, to: parse_hhmm("conditions.hours.to", &h.to)? }),
         None => None,
     };
     let conditions = Conditions {
@@ -229,41 +210,14 @@ fn parse(body: PromotionBody) -> Result<PromotionInput, ApiError> {
         hours,
     };
     let r = body.reward;
-    let target = ProductSet { skus: r.skus.unwrap_or_default(), categories: r.categories.unwrap_or_default() };
-    let value = |what: &str| {
-        r.value.as_ref().ok_or_else(|| ApiError::invalid("reward.value", "value_required", format!("reward.value is the {what}")))
-    };
-    let reward = match r.kind.as_str() {
-        "percent_order" | "fixed_order" if !target.is_empty() => {
-            let field = if target.skus.is_empty() { "reward.categories" } else { "reward.skus" };
-            return Err(ApiError::invalid(
-                field,
-                "not_for_order_reward",
-                "an order reward works on every line; name products in conditions",
-            ));
-        }
-        "percent_order" => Reward::PercentOrder { percent: parse_percent("reward.value", value("percent")?)? },
-        "fixed_order" => Reward::FixedOrder { amount: parse_amount("reward.value", value("amount")?)? },
-        "percent_items" => Reward::PercentItems { percent: parse_percent("reward.value", value("percent")?)?, target },
-        "fixed_items" => Reward::FixedItems { amount: parse_amount("reward.value", value("amount")?)?, target },
-        "buy_x_get_y" => Reward::BuyXGetY {
-            buy: r.buy.ok_or_else(|| ApiError::invalid("reward.buy", "buy_required", "buy_x_get_y needs buy"))?,
-            get: r.get.ok_or_else(|| ApiError::invalid("reward.get", "get_required", "buy_x_get_y needs get"))?,
-            percent: match &r.value {
-                Some(v) => parse_percent("reward.value", v)?,
-                None => Percent::HUNDRED,
-            },
-            target,
-        },
-        _ => {
-            return Err(ApiError::invalid(
-                "reward.type",
-                "invalid_reward_type",
-                "reward.type is percent_order, fixed_order, percent_items, fixed_items or buy_x_get_y",
-            ))
-        }
-    };
-    Ok(PromotionInput {
+    let reward = parse_reward(RewardDraft {
+        kind: r.kind,
+        value: r.value.map(|v| v.to_string()),
+        buy: r.buy,
+        get: r.get,
+        target: ProductSet { skus: r.skus.unwrap_or_default(), categories: r.categories.unwrap_or_default() },
+    })?;
+    Ok(PromotionDefinition {
         name: body.name,
         description: body.description.unwrap_or_default(),
         kind,
@@ -287,14 +241,12 @@ fn parse(body: PromotionBody) -> Result<PromotionInput, ApiError> {
 #[utoipa::path(post, path = "/api/v1/promotions", tag = "promotions", request_body = PromotionBody, security(("bearer" = [])),
     responses((status = 201, body = PromotionView), (status = 422, body = super::error::ErrorBody)))]
 pub async fn create(
+    auth: Scoped<Admin>,
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Extension(client): Extension<ClientIp>,
     ApiJson(body): ApiJson<PromotionBody>,
 ) -> Result<(StatusCode, Json<PromotionView>), ApiError> {
-    let token = require_scope(&state, &headers, Scope::Admin).await?;
     let input = parse(body)?;
-    let actor = super::auth::token_actor(&token, client);
+    let actor = auth.actor();
     let saved = promotions::create_promotion(&state.db, input, &actor, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(saved.into())))
 }
@@ -303,23 +255,20 @@ pub async fn create(
 #[utoipa::path(put, path = "/api/v1/promotions/{id}", tag = "promotions", request_body = PromotionBody, security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = PromotionView), (status = 404, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn replace(
+    auth: Scoped<Admin>,
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Extension(client): Extension<ClientIp>,
-    Path(id): Path<i64>,
+    ApiId(id): ApiId,
     ApiJson(body): ApiJson<PromotionBody>,
 ) -> Result<Json<PromotionView>, ApiError> {
-    let token = require_scope(&state, &headers, Scope::Admin).await?;
     let input = parse(body)?;
-    let actor = super::auth::token_actor(&token, client);
+    let actor = auth.actor();
     let saved = promotions::replace_promotion(&state.db, id, input, &actor, Utc::now()).await?;
     Ok(Json(saved.into()))
 }
 
 /// `GET /api/v1/promotions` (admin) — every promotion with its uses and budget spent.
 #[utoipa::path(get, path = "/api/v1/promotions", tag = "promotions", security(("bearer" = [])), responses((status = 200, body = [PromotionView])))]
-pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<PromotionView>>, ApiError> {
-    require_scope(&state, &headers, Scope::Admin).await?;
+pub async fn list(_auth: Scoped<Admin>, State(state): State<AppState>) -> Result<Json<Vec<PromotionView>>, ApiError> {
     let all = promotions::list_promotions(&state.db).await?;
     Ok(Json(all.into_iter().map(PromotionView::from).collect()))
 }
@@ -327,8 +276,7 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<J
 /// `GET /api/v1/promotions/{id}` (admin)
 #[utoipa::path(get, path = "/api/v1/promotions/{id}", tag = "promotions", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = PromotionView), (status = 404, body = super::error::ErrorBody)))]
-pub async fn get_one(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Result<Json<PromotionView>, ApiError> {
-    require_scope(&state, &headers, Scope::Admin).await?;
+pub async fn get_one(_auth: Scoped<Admin>, State(state): State<AppState>, ApiId(id): ApiId) -> Result<Json<PromotionView>, ApiError> {
     Ok(Json(promotions::get_promotion(&state.db, id).await?.into()))
 }
 
@@ -336,18 +284,16 @@ pub async fn get_one(State(state): State<AppState>, headers: HeaderMap, Path(id)
 #[utoipa::path(post, path = "/api/v1/promotions/{id}/status", tag = "promotions", request_body = StatusBody, security(("bearer" = [])),
     params(("id" = i64, Path)), responses((status = 200, body = PromotionView), (status = 409, body = super::error::ErrorBody)))]
 pub async fn set_status(
+    auth: Scoped<Admin>,
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Extension(client): Extension<ClientIp>,
-    Path(id): Path<i64>,
+    ApiId(id): ApiId,
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<Json<PromotionView>, ApiError> {
-    let token = require_scope(&state, &headers, Scope::Admin).await?;
     let status = match PromotionStatus::parse(&body.status) {
         Some(s) if s != PromotionStatus::Draft => s,
         _ => return Err(ApiError::invalid("status", "invalid_status", "status is active, paused or ended")),
     };
-    let actor = super::auth::token_actor(&token, client);
+    let actor = auth.actor();
     let saved = promotions::set_status(&state.db, id, status, &actor, Utc::now()).await?;
     Ok(Json(saved.into()))
 }

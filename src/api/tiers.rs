@@ -1,14 +1,12 @@
 //! Membership tiers over the API: admins create them, POS terminals may list them.
 
-use super::auth::require_scope;
+use super::auth::{Admin, Pos, Scoped};
 use super::json::ApiJson;
 use super::ApiError;
-use crate::limits::ClientIp;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::{Extension, Json};
+use axum::http::StatusCode;
+use axum::Json;
 use serde::{Deserialize, Serialize};
-use setia_backend::api_tokens::Scope;
 use setia_backend::tiers::{self, TierDefinition, TierDraft, TierRow};
 use setia_backend::AppState;
 
@@ -58,12 +56,10 @@ impl From<TierRow> for TierView {
 #[utoipa::path(post, path = "/api/v1/tiers", tag = "tiers", request_body = TierBody, security(("bearer" = [])),
     responses((status = 201, body = TierView), (status = 422, body = super::error::ErrorBody)))]
 pub async fn create(
+    auth: Scoped<Admin>,
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Extension(client): Extension<ClientIp>,
     ApiJson(body): ApiJson<TierBody>,
 ) -> Result<(StatusCode, Json<TierView>), ApiError> {
-    let token = require_scope(&state, &headers, Scope::Admin).await?;
     let tier = TierDefinition::parse(TierDraft {
         name: body.name,
         min_spending: body.min_spending,
@@ -73,14 +69,13 @@ pub async fn create(
         discount_percent: body.discount_percent.map(|n| n.to_string()),
         colour: body.colour,
     })?;
-    let actor = super::auth::token_actor(&token, client);
+    let actor = auth.actor();
     let row = tiers::create_tier(&state.db, tier, &actor).await?;
     Ok((StatusCode::CREATED, Json(row.into())))
 }
 
 /// `GET /api/v1/tiers` (pos) — every tier, lowest minimum first.
 #[utoipa::path(get, path = "/api/v1/tiers", tag = "tiers", security(("bearer" = [])), responses((status = 200, body = [TierView])))]
-pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Vec<TierView>>, ApiError> {
-    require_scope(&state, &headers, Scope::Pos).await?;
+pub async fn list(_auth: Scoped<Pos>, State(state): State<AppState>) -> Result<Json<Vec<TierView>>, ApiError> {
     Ok(Json(tiers::list_tiers(&state.db).await?.into_iter().map(TierView::from).collect()))
 }

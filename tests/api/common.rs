@@ -204,7 +204,7 @@ impl Client {
         Self::reply(res).await
     }
 
-    async fn reply(res: reqwest::Response) -> Reply {
+    pub async fn reply(res: reqwest::Response) -> Reply {
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();

@@ -25,6 +25,7 @@ mod overdue;
 mod promotion_uses;
 mod promotions_api;
 mod request_limits;
+mod route_auth;
 mod same_errors;
 mod schema_parity;
 mod simulator;

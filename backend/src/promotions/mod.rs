@@ -10,35 +10,21 @@
 //!
 //! Uses and budget spent are derived from `promotion_uses` (rows not released).
 
+mod rows;
+
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::{Db, Tx};
 use crate::dispatch;
 use anyhow::Context;
 use chrono::{DateTime, NaiveTime, Utc, Weekday};
+use rows::*;
 use serde_json::json;
-use setia_domain::promotion::{
-    normalize_code, Conditions, HoursWindow, Limits, ProductSet, Promotion, PromotionKind, PromotionStatus, Reward, Stacking,
-};
-use setia_domain::text::{self, TextError};
+use setia_domain::promotion::{normalize_code, ProductSet, Promotion, PromotionStatus, Reward};
+use setia_domain::Invalid;
 use setia_domain::{Money, Percent};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-/// A promotion as an admin defines it (everything but id, status and times).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PromotionInput {
-    pub name: String,
-    pub description: String,
-    pub kind: PromotionKind,
-    pub code: Option<String>,
-    pub starts_at: Option<DateTime<Utc>>,
-    pub ends_at: Option<DateTime<Utc>>,
-    pub priority: i32,
-    pub stacking: Stacking,
-    pub conditions: Conditions,
-    pub reward: Reward,
-    pub max_discount: Option<Money>,
-    pub limits: Limits,
-}
+pub use setia_domain::promotion_definition::PromotionDefinition;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PromotionError {
@@ -52,9 +38,9 @@ pub enum PromotionError {
     Unexpected(#[from] anyhow::Error),
 }
 
-impl From<TextError> for PromotionError {
-    fn from(e: TextError) -> Self {
-        PromotionError::Invalid { code: e.code(), message: e.to_string(), field: e.field }
+impl From<Invalid> for PromotionError {
+    fn from(e: Invalid) -> Self {
+        PromotionError::Invalid { code: e.code, message: e.message, field: e.field }
     }
 }
 
@@ -75,86 +61,9 @@ pub struct PromotionRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The largest amount a promotion may name (as a line's, see `pricing::MAX_AMOUNT`).
-const MAX_AMOUNT: i64 = setia_domain::pricing::MAX_AMOUNT;
-
-/// The text fields as stored, by the one text rule (`setia_domain::text`).
-fn parse_text(mut input: PromotionInput) -> Result<PromotionInput, PromotionError> {
-    input.name = text::NAME.parse("name", &input.name).map_err(|e| {
-        if e.is_missing() {
-            PromotionError::invalid("name", "name_required", "a promotion needs a name")
-        } else {
-            e.into()
-        }
-    })?;
-    input.description = text::DESCRIPTION.parse("description", &input.description)?;
-    input.code = text::CODE.parse_optional("code", input.code.as_deref())?;
-    input.conditions.products = std::mem::take(&mut input.conditions.products).parsed("conditions")?;
-    if let Some(target) = input.reward.own_target_mut() {
-        *target = std::mem::take(target).parsed("reward")?;
-    }
-    Ok(input)
-}
-
-/// Checks what needs more than one field; the database checks come in `save`.
-fn validate(input: &PromotionInput) -> Result<(), PromotionError> {
-    match (input.kind, input.code.as_deref()) {
-        (PromotionKind::Code, None) => {
-            return Err(PromotionError::invalid("code", "code_required", "a promotion of kind code needs its code"))
-        }
-        (PromotionKind::Code, Some(code))
-            if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
-        {
-            return Err(PromotionError::invalid("code", "invalid_code", "a code is up to 64 letters, digits, - or _"))
-        }
-        (PromotionKind::Automatic, Some(_)) => {
-            return Err(PromotionError::invalid("code", "code_not_allowed", "only a promotion of kind code has a code"))
-        }
-        _ => {}
-    }
-    if let (Some(s), Some(e)) = (input.starts_at, input.ends_at) {
-        if e <= s {
-            return Err(PromotionError::invalid("ends_at", "ends_before_start", "ends_at must be after starts_at"));
-        }
-    }
-    let c = &input.conditions;
-    if c.min_subtotal.is_some_and(|m| m.0 < 0 || m.0 > MAX_AMOUNT) {
-        return Err(PromotionError::invalid("conditions.min_subtotal", "invalid_amount", "min_subtotal must be from 0"));
-    }
-    if c.min_quantity.is_some_and(|q| q < 1) {
-        return Err(PromotionError::invalid("conditions.min_quantity", "invalid_quantity", "min_quantity must be at least 1"));
-    }
-    let positive = |field: &str, m: Option<Money>| match m {
-        Some(m) if m.0 < 1 || m.0 > MAX_AMOUNT => {
-            Err(PromotionError::invalid(field, "invalid_amount", format!("{field} must be a positive amount")))
-        }
-        _ => Ok(()),
-    };
-    match &input.reward {
-        Reward::FixedOrder { amount } | Reward::FixedItems { amount, .. } => positive("reward.value", Some(*amount))?,
-        Reward::BuyXGetY { buy, get, .. } => {
-            if *buy < 1 || *buy > 1_000 {
-                return Err(PromotionError::invalid("reward.buy", "invalid_quantity", "buy must be from 1 to 1000"));
-            }
-            if *get < 1 || *get > 1_000 {
-                return Err(PromotionError::invalid("reward.get", "invalid_quantity", "get must be from 1 to 1000"));
-            }
-        }
-        Reward::PercentOrder { .. } | Reward::PercentItems { .. } => {}
-    }
-    positive("max_discount", input.max_discount)?;
-    positive("limits.budget", input.limits.budget)?;
-    for (field, n) in [("limits.total_uses", input.limits.total_uses), ("limits.uses_per_customer", input.limits.uses_per_customer)] {
-        if n.is_some_and(|n| n < 1) {
-            return Err(PromotionError::invalid(field, "invalid_limit", format!("{field} must be at least 1")));
-        }
-    }
-    Ok(())
-}
-
 /// Refuses SKUs, categories and tiers the store does not have, naming the list
 /// item (`conditions.skus[1]`).
-async fn check_references(tx: &mut Tx, input: &PromotionInput) -> Result<(), PromotionError> {
+async fn check_references(tx: &mut Tx, input: &PromotionDefinition) -> Result<(), PromotionError> {
     let mut sets = vec![("conditions", &input.conditions.products)];
     if let Some(target) = input.reward.own_target() {
         sets.push(("reward", target));
@@ -226,7 +135,7 @@ fn snapshot(p: &Promotion, description: &str) -> serde_json::Value {
 #[tracing::instrument(skip_all)]
 pub async fn create_promotion(
     db: &Db,
-    input: PromotionInput,
+    input: PromotionDefinition,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<PromotionRecord, PromotionError> {
@@ -238,7 +147,7 @@ pub async fn create_promotion(
 pub async fn replace_promotion(
     db: &Db,
     id: i64,
-    input: PromotionInput,
+    input: PromotionDefinition,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<PromotionRecord, PromotionError> {
@@ -248,12 +157,11 @@ pub async fn replace_promotion(
 async fn save(
     db: &Db,
     id: Option<i64>,
-    input: PromotionInput,
+    input: PromotionDefinition,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<PromotionRecord, PromotionError> {
-    let input = parse_text(input)?;
-    validate(&input)?;
+    let input = input.parse()?;
     let mut tx = db.begin_write().await?;
     let before = match id {
         Some(id) => Some(load_in(&mut tx, id, true).await?.ok_or(PromotionError::NotFound)?),
@@ -390,15 +298,13 @@ pub async fn set_status(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<PromotionRecord, PromotionError> {
-    use PromotionStatus::*;
     let mut tx = db.begin_write().await?;
     let before = load_in(&mut tx, id, true).await?.ok_or(PromotionError::NotFound)?;
     let from = before.promotion.status;
     if from == status {
         return Ok(before);
     }
-    let allowed = matches!((from, status), (Draft, Active | Paused | Ended) | (Active, Paused | Ended) | (Paused, Active | Ended));
-    if !allowed {
+    if !from.can_become(status) {
         return Err(PromotionError::StatusChange { from: from.as_str(), to: status.as_str() });
     }
     dispatch!(tx &mut tx, |c| sqlx::query("UPDATE promotions SET status = $1, updated_at = $2 WHERE id = $3")
@@ -480,189 +386,6 @@ pub async fn names_of(db: &Db, ids: &[i64]) -> anyhow::Result<std::collections::
         dispatch!(db, |c| sqlx::query_as(&format!("SELECT id, name FROM promotions WHERE id IN ({list})")).fetch_all(c).await)
             .context("load promotion names")?;
     Ok(rows.into_iter().collect())
-}
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-struct PromotionRow {
-    id: i64,
-    name: String,
-    description: String,
-    kind: String,
-    code: Option<String>,
-    status: String,
-    starts_at: Option<DateTime<Utc>>,
-    ends_at: Option<DateTime<Utc>>,
-    priority: i32,
-    stacking: String,
-    min_subtotal: Option<i64>,
-    min_quantity: Option<i64>,
-    first_order_only: bool,
-    weekdays: String,
-    hours_from: Option<String>,
-    hours_to: Option<String>,
-    reward_type: String,
-    reward_basis_points: Option<i32>,
-    reward_amount: Option<i64>,
-    reward_buy: Option<i64>,
-    reward_get: Option<i64>,
-    max_discount: Option<i64>,
-    total_uses: Option<i64>,
-    uses_per_customer: Option<i64>,
-    budget: Option<i64>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    uses: i64,
-    budget_used: i64,
-}
-
-const SELECT_PROMOTIONS: &str = "SELECT p.id, p.name, p.description, p.kind, p.code, p.status, p.starts_at, p.ends_at, p.priority,
-    p.stacking, p.min_subtotal, p.min_quantity, p.first_order_only, p.weekdays, p.hours_from, p.hours_to, p.reward_type,
-    p.reward_basis_points, p.reward_amount, p.reward_buy, p.reward_get, p.max_discount, p.total_uses, p.uses_per_customer,
-    p.budget, p.created_at, p.updated_at,
-    CAST((SELECT COUNT(*) FROM promotion_uses u WHERE u.promotion_id = p.id AND u.status <> 'released') AS BIGINT) AS uses,
-    CAST(COALESCE((SELECT SUM(u.amount) FROM promotion_uses u WHERE u.promotion_id = p.id AND u.status <> 'released'), 0) AS BIGINT) AS budget_used
-    FROM promotions p";
-
-fn corrupt(what: &str, id: i64) -> anyhow::Error {
-    anyhow::anyhow!("promotion {id}: stored {what} is not valid")
-}
-
-impl PromotionRow {
-    fn into_record(self, products: &[(String, Option<String>, Option<String>)], tiers: Vec<i64>) -> anyhow::Result<PromotionRecord> {
-        let id = self.id;
-        let set = |role: &str| {
-            let mut s = ProductSet::default();
-            for (_, sku, category) in products.iter().filter(|p| p.0 == role) {
-                if let Some(sku) = sku {
-                    s.skus.push(sku.clone());
-                }
-                if let Some(category) = category {
-                    s.categories.push(category.clone());
-                }
-            }
-            s
-        };
-        let percent = || {
-            self.reward_basis_points.and_then(|bp| Percent::from_basis_points(bp as u32).ok()).ok_or_else(|| corrupt("reward percent", id))
-        };
-        let amount = || self.reward_amount.map(Money).ok_or_else(|| corrupt("reward amount", id));
-        let reward = match self.reward_type.as_str() {
-            "percent_order" => Reward::PercentOrder { percent: percent()? },
-            "fixed_order" => Reward::FixedOrder { amount: amount()? },
-            "percent_items" => Reward::PercentItems { percent: percent()?, target: set("reward") },
-            "fixed_items" => Reward::FixedItems { amount: amount()?, target: set("reward") },
-            "buy_x_get_y" => Reward::BuyXGetY {
-                buy: self.reward_buy.ok_or_else(|| corrupt("buy", id))?,
-                get: self.reward_get.ok_or_else(|| corrupt("get", id))?,
-                percent: percent()?,
-                target: set("reward"),
-            },
-            _ => return Err(corrupt("reward type", id)),
-        };
-        let time = |t: &str| NaiveTime::parse_from_str(t, "%H:%M").map_err(|_| corrupt("hours", id));
-        let hours = match (&self.hours_from, &self.hours_to) {
-            (Some(f), Some(t)) => Some(HoursWindow { from: time(f)?, to: time(t)? }),
-            _ => None,
-        };
-        let weekdays = self
-            .weekdays
-            .split(',')
-            .filter(|d| !d.is_empty())
-            .map(|d| d.parse::<u8>().ok().and_then(weekday_from_number).ok_or_else(|| corrupt("weekdays", id)))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let promotion = Promotion {
-            id,
-            name: self.name,
-            kind: PromotionKind::parse(&self.kind).ok_or_else(|| corrupt("kind", id))?,
-            code: self.code,
-            status: PromotionStatus::parse(&self.status).ok_or_else(|| corrupt("status", id))?,
-            starts_at: self.starts_at,
-            ends_at: self.ends_at,
-            priority: self.priority,
-            stacking: Stacking::parse(&self.stacking).ok_or_else(|| corrupt("stacking", id))?,
-            conditions: Conditions {
-                min_subtotal: self.min_subtotal.map(Money),
-                min_quantity: self.min_quantity,
-                products: set("condition"),
-                tier_ids: tiers,
-                first_order_only: self.first_order_only,
-                weekdays,
-                hours,
-            },
-            reward,
-            max_discount: self.max_discount.map(Money),
-            limits: Limits { total_uses: self.total_uses, uses_per_customer: self.uses_per_customer, budget: self.budget.map(Money) },
-            created_at: self.created_at,
-        };
-        Ok(PromotionRecord {
-            promotion,
-            description: self.description,
-            uses: self.uses,
-            budget_used: Money(self.budget_used),
-            updated_at: self.updated_at,
-        })
-    }
-}
-
-/// ISO weekday number (Monday = 1) to a weekday.
-pub fn weekday_from_number(n: u8) -> Option<Weekday> {
-    match n {
-        1 => Some(Weekday::Mon),
-        2 => Some(Weekday::Tue),
-        3 => Some(Weekday::Wed),
-        4 => Some(Weekday::Thu),
-        5 => Some(Weekday::Fri),
-        6 => Some(Weekday::Sat),
-        7 => Some(Weekday::Sun),
-        _ => None,
-    }
-}
-
-/// Promotions matching `where_sql` (over `p`), each with its products and tiers.
-async fn load_where(tx: &mut Tx, where_sql: &str, id: Option<i64>) -> anyhow::Result<Vec<PromotionRecord>> {
-    let sql = format!("{SELECT_PROMOTIONS} WHERE {where_sql} ORDER BY p.id");
-    let rows: Vec<PromotionRow> = dispatch!(tx tx, |c| {
-        let q = sqlx::query_as::<_, PromotionRow>(&sql);
-        match id {
-            Some(id) => q.bind(id).fetch_all(c).await,
-            None => q.fetch_all(c).await,
-        }
-    })
-    .context("load promotions")?;
-    let ids: BTreeSet<i64> = rows.iter().map(|r| r.id).collect();
-    let mut products: BTreeMap<i64, Vec<(String, Option<String>, Option<String>)>> = BTreeMap::new();
-    let mut tiers: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
-    if !ids.is_empty() {
-        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-        // Ids came from the database as integers: inlined, they cannot inject.
-        let sql = format!("SELECT promotion_id, role, sku, category FROM promotion_products WHERE promotion_id IN ({list}) ORDER BY promotion_id, role, sku, category");
-        let rows: Vec<(i64, String, Option<String>, Option<String>)> =
-            dispatch!(tx tx, |c| sqlx::query_as(&sql).fetch_all(c).await).context("load promotion products")?;
-        for (p, role, sku, category) in rows {
-            products.entry(p).or_default().push((role, sku, category));
-        }
-        let sql =
-            format!("SELECT promotion_id, tier_id FROM promotion_tiers WHERE promotion_id IN ({list}) ORDER BY promotion_id, tier_id");
-        let rows: Vec<(i64, i64)> = dispatch!(tx tx, |c| sqlx::query_as(&sql).fetch_all(c).await).context("load promotion tiers")?;
-        for (p, t) in rows {
-            tiers.entry(p).or_default().push(t);
-        }
-    }
-    rows.into_iter()
-        .map(|r| {
-            let id = r.id;
-            r.into_record(products.get(&id).map(Vec::as_slice).unwrap_or(&[]), tiers.remove(&id).unwrap_or_default())
-        })
-        .collect()
-}
-
-async fn load_in(tx: &mut Tx, id: i64, lock: bool) -> anyhow::Result<Option<PromotionRecord>> {
-    if lock {
-        // Serializes changes to one promotion (PostgreSQL; SQLite's writer is already alone).
-        let sql = format!("SELECT id FROM promotions WHERE id = $1{}", tx.for_update());
-        dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&sql).bind(id).fetch_optional(c).await).context("lock promotion")?;
-    }
-    Ok(load_where(tx, "p.id = $1", Some(id)).await?.pop())
 }
 
 /// One promotion.
