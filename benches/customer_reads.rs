@@ -120,8 +120,9 @@ fn main() {
         let pick = move |i: usize| lo + ((i as i64 * 7_919_777) % (hi - lo + 1));
         println!("## {:?}: {customers} customers, {orders} orders, {n} requests per case\n", db.backend());
         println!("| case | requests | p50 ms | p95 ms | p99 ms | max ms |\n|---|---|---|---|---|---|");
-        let few = n.min(10).max(3);
-        let cases: Vec<(&str, usize, Box<dyn FnMut(usize) -> (String, Option<String>)>)> = vec![
+        let few = n.clamp(3, 10);
+        type Case<'a> = (&'a str, usize, Box<dyn FnMut(usize) -> (String, Option<String>)>);
+        let cases: Vec<Case> = vec![
             (
                 "GET /api/v1/customers/{id}",
                 n,

@@ -180,6 +180,15 @@ async fn try_upsert(db: &Db, input: &CustomerInput, actor: &Actor) -> Result<Ups
     })
 }
 
+/// The customer a phone number or an id names.
+#[tracing::instrument(skip_all)]
+pub async fn find_by_ref(db: &Db, r: &setia_domain::customer::CustomerRef) -> anyhow::Result<Option<Customer>> {
+    match r {
+        setia_domain::customer::CustomerRef::Phone(phone) => find_by_phone(db, phone).await,
+        setia_domain::customer::CustomerRef::Id(id) => find_customer(db, *id).await,
+    }
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn find_customer(db: &Db, id: i64) -> anyhow::Result<Option<Customer>> {
     dispatch!(db, |c| sqlx::query_as::<_, Customer>(&format!("SELECT {COLUMNS} FROM customers WHERE id = $1"))

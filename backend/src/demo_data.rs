@@ -109,7 +109,8 @@ const PRODUCTS: [(&str, &str, &str, i64); 36] = [
 ];
 
 /// (name, minimum spending, window days, points, per, discount basis points, colour)
-const TIERS: [(&str, i64, Option<i32>, i64, i64, Option<i32>, &str); 3] = [
+type DemoTier = (&'static str, i64, Option<i32>, i64, i64, Option<i32>, &'static str);
+const TIERS: [DemoTier; 3] = [
     ("Silver", 1_000_000, Some(365), 1, 10_000, None, "#9ca3af"),
     ("Gold", 5_000_000, Some(365), 2, 10_000, Some(300), "#d4a017"),
     ("Platinum", 20_000_000, Some(365), 3, 10_000, Some(500), "#475569"),
@@ -233,7 +234,7 @@ pub async fn fill(db: &Db, size: DemoSize, now: DateTime<Utc>, progress: &(dyn F
         .await?;
         customer_ids.extend(ids.into_iter().map(|(id, _)| id));
         start = end;
-        if start % 100_000 == 0 || start == size.customers {
+        if start.is_multiple_of(100_000) || start == size.customers {
             progress(&format!("customers: {start}/{}", size.customers));
         }
     }
@@ -355,7 +356,7 @@ pub async fn fill(db: &Db, size: DemoSize, now: DateTime<Utc>, progress: &(dyn F
         report.lines += line_rows.len() as u64;
         report.refunds += refund_rows.len() as u64;
         n = end;
-        if n % 100_000 == 0 || n == size.orders {
+        if n.is_multiple_of(100_000) || n == size.orders {
             progress(&format!("orders: {n}/{}", size.orders));
         }
     }

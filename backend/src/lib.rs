@@ -11,6 +11,7 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod back_office_pages;
 pub mod config;
 pub mod customer_directory;
 pub mod customer_facts;

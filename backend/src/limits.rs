@@ -81,7 +81,7 @@ impl ServerLimits {
     pub fn client_ip(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
         let Some(name) = &self.client_ip_header else { return peer };
         // The proxy appends what it saw: the last entry of the last line is its own.
-        let last = headers.get_all(name.as_str()).iter().last().and_then(|v| v.to_str().ok());
+        let last = headers.get_all(name.as_str()).iter().next_back().and_then(|v| v.to_str().ok());
         last.and_then(|v| v.rsplit(',').next()).and_then(|ip| parse_address(ip.trim())).or(peer)
     }
 

@@ -65,7 +65,7 @@ fn promotion(id: i64, rng: &mut Lcg, storewide: bool) -> Promotion {
             _ => conditions.products.categories = vec![format!("cat-{}", rng.next(CATEGORIES))],
         }
     }
-    conditions.min_subtotal = (rng.next(3) == 0).then(|| Money(100_000));
+    conditions.min_subtotal = (rng.next(3) == 0).then_some(Money(100_000));
     Promotion {
         id,
         name: format!("Promo {id}"),
@@ -78,7 +78,7 @@ fn promotion(id: i64, rng: &mut Lcg, storewide: bool) -> Promotion {
         stacking: if rng.next(3) == 0 { Stacking::Exclusive } else { Stacking::Combinable },
         conditions,
         reward: reward(rng, target),
-        max_discount: (rng.next(2) == 0).then(|| Money(50_000)),
+        max_discount: (rng.next(2) == 0).then_some(Money(50_000)),
         limits: Limits::default(),
         created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::minutes(id),
     }

@@ -1,7 +1,7 @@
 //! Customer rules (docs/SPEC.md §2.1): what a customer's typed facts must be, and
 //! "loyal", derived from spending (never stored).
 
-use crate::{Invalid, Money};
+use crate::{Invalid, Money, Phone};
 use chrono::NaiveDate;
 
 /// A customer is loyal when their total spending (paid orders net of refunds,
@@ -21,9 +21,38 @@ pub fn parse_birth_date(raw: &str, today: NaiveDate) -> Result<NaiveDate, Invali
     Ok(date)
 }
 
+/// How staff name a customer in a search box: a phone number, or `#id` / `id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CustomerRef {
+    Phone(Phone),
+    Id(i64),
+}
+
+impl CustomerRef {
+    /// `None` for an empty or unreadable reference.
+    pub fn parse(raw: &str) -> Option<CustomerRef> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return None;
+        }
+        if let Ok(phone) = Phone::parse(raw) {
+            return Some(CustomerRef::Phone(phone));
+        }
+        raw.trim_start_matches('#').parse::<i64>().ok().map(CustomerRef::Id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_customer_is_named_by_phone_or_id() {
+        assert!(matches!(CustomerRef::parse("0812-3456-7890"), Some(CustomerRef::Phone(_))));
+        assert_eq!(CustomerRef::parse("#42"), Some(CustomerRef::Id(42)));
+        assert_eq!(CustomerRef::parse(" "), None);
+        assert_eq!(CustomerRef::parse("budi"), None);
+    }
 
     #[test]
     fn loyal_from_the_threshold_on() {

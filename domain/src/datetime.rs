@@ -1,8 +1,15 @@
 //! How dates and times are shown (UI.md): `25 Nov 2026 14:05` in English,
 //! `25 Nov 2026 14.05` in Bahasa Indonesia, in the store's time zone (the caller
-//! converts; this module only formats).
+//! converts with [`local_to_utc`]; the rest of this module only formats).
 
-use chrono::{Datelike, NaiveDateTime, Timelike};
+use chrono::{DateTime, Datelike, NaiveDateTime, TimeZone, Timelike, Utc};
+
+/// A wall-clock time in the store's time zone as the instant it names. A time
+/// that occurs twice (clocks set back) is the earlier one; one that never occurs
+/// (clocks set forward) is read as UTC rather than refused.
+pub fn local_to_utc<Tz: TimeZone>(tz: &Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    tz.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or_else(|| local.and_utc())
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DisplayLanguage {

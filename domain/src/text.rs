@@ -124,6 +124,18 @@ impl TextRule {
     }
 }
 
+/// A name (of a customer, staff member, tier, product, promotion): required
+/// (`name_required`), one line, at most [`NAME`]'s length.
+pub fn parse_name(raw: &str) -> Result<String, crate::Invalid> {
+    NAME.parse("name", raw).map_err(|e| {
+        if e.is_missing() {
+            crate::Invalid::new("name", "name_required", "name is required")
+        } else {
+            e.into()
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,23 +203,11 @@ mod tests {
         for rule in [REFERENCE, SKU, CODE, NAME, CATEGORY, SEARCH] {
             assert!(rule.max_chars * 4 <= 1_024, "{rule:?}");
         }
-        assert!((SKU.max_chars + CATEGORY.max_chars) * 4 < 2_704);
+        const { assert!((SKU.max_chars + CATEGORY.max_chars) * 4 < 2_704) };
     }
 
     #[test]
     fn letters_of_every_script_are_text() {
         assert_eq!(NAME.parse("name", "Budi Święty 山田 🙂").unwrap(), "Budi Święty 山田 🙂");
     }
-}
-
-/// A name (of a customer, staff member, tier, product, promotion): required
-/// (`name_required`), one line, at most [`NAME`]'s length.
-pub fn parse_name(raw: &str) -> Result<String, crate::Invalid> {
-    NAME.parse("name", raw).map_err(|e| {
-        if e.is_missing() {
-            crate::Invalid::new("name", "name_required", "name is required")
-        } else {
-            e.into()
-        }
-    })
 }

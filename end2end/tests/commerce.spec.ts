@@ -88,7 +88,13 @@ test('the tier editor previews how many customers move, then saves', async ({ pa
   await expect(page.getByTestId('tier-moves')).toContainText('1 customers would move up, 0 down');
   await page.getByTestId('tier-save').click();
   await expect(page.getByText('Tier saved.')).toBeVisible();
-  await expect(page.getByTestId('tiers-table').locator('tr', { hasText: `Emas ${run}` })).toContainText('1');
+  // Rina (Rp 1.850.000 in all) is the one customer who moved up: the row shows the
+  // saved minimum and exactly one customer (its cells: name, minimum, window,
+  // earning, discount, customers, edit), and so does the chart.
+  const emas = page.getByTestId('tiers-table').locator(`tr[data-tier="Emas ${run}"]`);
+  await expect(emas.locator('td').nth(1)).toHaveText('Rp 1.800.000');
+  await expect(emas.locator('td').nth(5)).toHaveText('1');
+  await expect(page.getByTestId('tier-distribution').locator(`li[data-tier="Emas ${run}"]`).getByTestId('tier-count')).toHaveText('1');
   await page.goto(`/customers/${rina}`);
   await expect(page.getByTestId('tier-explanation')).toHaveText(`Emas ${run}: Rp 1.850.000 in all`);
   // A minimum equal to another tier's is refused next to the field.

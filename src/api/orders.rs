@@ -287,7 +287,10 @@ fn order_view(o: Order, r: &Reader) -> OrderView {
     }
 }
 
-fn cart(body: OrderBody) -> Result<(CartInput, Option<String>, Option<String>, Option<i64>), ApiError> {
+/// A body's cart, source, external reference and payment minutes.
+type OrderParts = (CartInput, Option<String>, Option<String>, Option<i64>);
+
+fn cart(body: OrderBody) -> Result<OrderParts, ApiError> {
     let customer_id = body.customer_id.as_ref().map(|c| c.parse("customer_id")).transpose()?;
     let cart = CartInput {
         customer_id,

@@ -2,7 +2,6 @@
 //! SQLite and PostgreSQL: filters, sorts and derived values come out right, the
 //! tier editor's preview counts the customers who would move.
 
-
 use crate::common::TestApp;
 use serde_json::{json, Value};
 use setia_domain::Role;
@@ -234,31 +233,59 @@ both_backends!(tier_editor_previews_moves_then_saves, |app| async move {
 
 both_backends!(the_pages_work_on_an_empty_store, |app| async move {
     let admin = app.signed_in(Role::Admin).await;
-    for (name, form) in [
-        ("tiers_overview", vec![]),
-        ("list_customers", vec![("page", "1"), ("sort", "spending_desc")]),
-        ("list_customers", vec![("page", "3"), ("loyal", "yes")]),
-        ("list_orders", vec![("page", "1")]),
-        (
-            "preview_tier",
-            vec![
-                ("id", ""),
-                ("name", "Silver"),
-                ("min_spending", "0"),
-                ("window_days", ""),
-                ("earn_rate_points", "1"),
-                ("earn_rate_per", "1000"),
-                ("discount_percent", ""),
-                ("colour", ""),
-            ],
-        ),
-    ] {
-        let r = admin.server_fn(name, &form).await;
-        assert_eq!(r.status, 200, "{name}: {:?}", r.body);
+    let call = |name: &'static str, form: Vec<(&'static str, &'static str)>| {
+        let admin = &admin;
+        async move {
+            let r = admin.server_fn(name, &form).await;
+            assert_eq!(r.status, 200, "{name}: {:?}", r.body);
+            r.body
+        }
+    };
+    let tiers = call("tiers_overview", vec![]).await;
+    assert_eq!(tiers["tiers"], json!([]));
+    assert_eq!(tiers["near"], json!([]));
+    assert_eq!((tiers["no_tier"].as_i64(), tiers["near_total"].as_i64(), tiers["can_edit"].as_bool()), (Some(0), Some(0), Some(true)));
+    for (form, page) in [(vec![("page", "1"), ("sort", "spending_desc")], 1), (vec![("page", "3"), ("loyal", "yes")], 3)] {
+        let customers = call("list_customers", form).await;
+        assert_eq!((&customers["rows"], customers["total"].as_i64(), customers["page"].as_i64()), (&json!([]), Some(0), Some(page)));
     }
-    for page in ["/customers", "/orders", "/tiers", "/customers?sort=spending_desc&tier=none"] {
+    let orders = call("list_orders", vec![("page", "1")]).await;
+    assert_eq!((&orders["rows"], orders["total"].as_i64()), (&json!([]), Some(0)));
+    let preview = call(
+        "preview_tier",
+        vec![
+            ("id", ""),
+            ("name", "Silver"),
+            ("min_spending", "0"),
+            ("window_days", ""),
+            ("earn_rate_points", "1"),
+            ("earn_rate_per", "1000"),
+            ("discount_percent", ""),
+            ("colour", ""),
+        ],
+    )
+    .await;
+    assert_eq!((preview["up"].as_i64(), preview["down"].as_i64(), preview["unchanged"].as_i64()), (Some(0), Some(0), Some(0)));
+    assert_eq!(preview["form"]["name"], "Silver");
+
+    // Each page says it has nothing to show, in one empty row of its table.
+    for (page, table, empty) in [
+        ("/customers", "customers-table", "No customer matches. Clear the filters, or register customers from the POS or the API."),
+        ("/customers?sort=spending_desc&tier=none", "customers-table", "No customer matches."),
+        ("/orders", "orders-table", "No order matches these filters."),
+        ("/tiers", "tiers-table", "No tiers yet. Create the first one below."),
+    ] {
         let r = admin.get(page).await;
         assert_eq!(r.status, 200, "{page}");
+        assert!(r.text.contains(&format!(r#"data-testid="{table}""#)), "{page}: {}", r.text);
+        assert!(r.text.contains(empty), "{page} says: {empty}\n{}", r.text);
+        assert_eq!(r.text.matches(r#"class="empty""#).count(), 1, "{page}: one empty row and no other");
     }
-    assert_eq!(admin.get("/customers/12345").await.status, 404);
+    let tiers_page = admin.get("/tiers").await.text;
+    assert!(tiers_page.contains("Nobody is within 10 % of a next tier."), "{tiers_page}");
+    assert_eq!(tiers_page.matches(r#"data-testid="tier-count""#).count(), 0, "no tier in the chart");
+    assert!(tiers_page.contains(r#"<span class="bar-value">0</span>"#), "nobody without a tier either: {tiers_page}");
+    let missing = admin.get("/customers/12345").await;
+    assert_eq!(missing.status, 404);
+    assert!(!missing.text.contains(r#"data-testid="total-spending""#));
 });

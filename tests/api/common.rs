@@ -44,6 +44,61 @@ pub async fn fresh_database_url(backend: Backend) -> (String, Option<tempfile::T
     }
 }
 
+/// A fresh database that lives as long as the tests using it: the SQLite file's
+/// folder is removed, the PostgreSQL database dropped, when the last [`TestApp`]
+/// on it is dropped — also when the test panicked (unwinding drops it).
+pub struct TestDatabase {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    /// The server's `TEST_DATABASE_URL` and the database's name (PostgreSQL).
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> TestDatabase {
+        let (url, dir) = fresh_database_url(backend).await;
+        let postgres = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => {
+                let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+                let name = url::Url::parse(&url).expect("a URL").path().trim_start_matches('/').to_string();
+                Some((admin_url, name))
+            }
+        };
+        TestDatabase { url, _dir: dir, postgres }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin_url, name)) = self.postgres.take() else { return };
+        // Drop runs inside the test's runtime (or while it unwinds): a thread of
+        // its own with a small runtime can block on the statement. FORCE ends the
+        // app's pooled connections, which may still be open.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            rt.block_on(async {
+                let work = async {
+                    let conn = sqlx::PgPool::connect(&admin_url).await?;
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&conn).await?;
+                    conn.close().await;
+                    Ok::<_, sqlx::Error>(())
+                };
+                match tokio::time::timeout(std::time::Duration::from_secs(20), work).await {
+                    Ok(result) => result.map_err(|e| format!("{name}: {e}")),
+                    Err(_) => Err(format!("{name}: timed out")),
+                }
+            })
+        })
+        .join();
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("warning: could not drop the test database {e}"),
+            Err(_) => eprintln!("warning: dropping a test database panicked"),
+        }
+    }
+}
+
 fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
@@ -57,8 +112,9 @@ pub struct TestApp {
     pub state: AppState,
     pub database_url: String,
     pub backend: Backend,
-    _dir: Option<Arc<tempfile::TempDir>>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Last: dropped after the app's own fields (the server stops first).
+    _db: Arc<TestDatabase>,
 }
 
 pub fn config_for(database_url: &str) -> Config {
@@ -92,20 +148,18 @@ impl TestApp {
 
     /// A fresh app whose configuration has `extra` settings.
     pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
-        let (url, dir) = fresh_database_url(backend).await;
-        Self::spawn_configured(backend, config_with(&url, extra), &url, dir.map(Arc::new)).await
+        let db = Arc::new(TestDatabase::create(backend).await);
+        let config = config_with(&db.url, extra);
+        Self::spawn_configured(backend, config, db).await
     }
 
     /// A second instance on the same database (another node behind a load balancer).
     pub async fn another_instance(&self) -> TestApp {
-        Self::spawn_on(self.backend, &self.database_url, self._dir.clone()).await
+        Self::spawn_configured(self.backend, config_for(&self.database_url), self._db.clone()).await
     }
 
-    async fn spawn_on(backend: Backend, url: &str, dir: Option<Arc<tempfile::TempDir>>) -> TestApp {
-        Self::spawn_configured(backend, config_for(url), url, dir).await
-    }
-
-    async fn spawn_configured(backend: Backend, config: Config, url: &str, dir: Option<Arc<tempfile::TempDir>>) -> TestApp {
+    async fn spawn_configured(backend: Backend, config: Config, db: Arc<TestDatabase>) -> TestApp {
+        let url = db.url.clone();
         let state = setia::server::prepare(config).await.expect("prepare app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -118,7 +172,7 @@ impl TestApp {
             .await
             .expect("server runs");
         });
-        TestApp { addr, base: format!("http://{addr}"), state, database_url: url.to_string(), backend, _dir: dir, shutdown: Some(tx) }
+        TestApp { addr, base: format!("http://{addr}"), state, database_url: url, backend, shutdown: Some(tx), _db: db }
     }
 
     pub async fn stop(mut self) {

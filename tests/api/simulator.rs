@@ -2,7 +2,6 @@
 //! promotion trace and recalculate action, on SQLite and PostgreSQL (docs/SPEC.md §2.3,
 //! §2.3.1 rule 7; issue 6 item 7).
 
-
 use crate::common::TestApp;
 use serde_json::json;
 use setia_domain::Role;
@@ -13,6 +12,7 @@ struct Store {
     budi: i64,
     happy_hour: i64,
     big_spender: i64,
+    pagi: i64,
 }
 
 /// KOPI Rp 25.000, ROTI Rp 50.000; a Member tier (5 % off); Budi a Member;
@@ -47,7 +47,7 @@ async fn store(app: &TestApp) -> Store {
         assert_eq!(app.api("POST", &format!("/promotions/{id}/status"), Some(&admin), Some(json!({"status": "active"}))).await.status, 200);
         ids.push(id);
     }
-    Store { pos, admin, budi, happy_hour: ids[0], big_spender: ids[1] }
+    Store { pos, admin, budi, happy_hour: ids[0], big_spender: ids[1], pagi: ids[2] }
 }
 
 both_backends!(the_simulator_prices_like_checkout_and_shows_the_whole_trace, |app| async move {
@@ -80,15 +80,7 @@ both_backends!(the_simulator_prices_like_checkout_and_shows_the_whole_trace, |ap
     assert_eq!(b["adjustments"][1]["code"], "PAGI");
     assert_eq!(b["rejected"][0]["promotion"]["id"], s.big_spender);
     assert_eq!(b["rejected"][0]["reason"]["code"], "below_min_subtotal", "{}", b["rejected"]);
-    // The same cart through the REST quote gives the same prices (one function).
-    let quote = app
-        .api("POST", "/orders/quote", Some(&s.pos), Some(json!({"customer_id": s.budi, "coupon_code": "PAGI", "lines": [{"sku": "KOPI", "quantity": 4}, {"sku": "ROTI", "quantity": 1}]})))
-        .await;
-    assert_eq!(quote.status, 200);
-    let now_is_happy_hour = quote.body["adjustments"].as_array().unwrap().iter().any(|a| a["promotion_id"] == s.happy_hour);
-    if !now_is_happy_hour {
-        assert_eq!(quote.body["discount_total"], 21_750, "10 % of 150.000, then 5 % of 135.000, outside happy hour");
-    }
+    // The same cart through the REST quote: see the_rest_quote_prices_a_cart_as_the_simulator_does.
 
     // Saturday: the weekday window rejects happy hour; a bigger cart makes the exclusive win.
     let form = [
@@ -174,6 +166,80 @@ both_backends!(the_simulator_prices_like_checkout_and_shows_the_whole_trace, |ap
     assert!(empty.text.contains("data-testid=\"simulator-form\"") && !empty.text.contains("data-testid=\"simulation\""));
     assert_eq!(app.client().get("/simulator").await.status, 302);
     let _ = &s.admin;
+});
+
+/// The form of the simulator for Budi's cart (4 KOPI, 1 ROTI, the code PAGI) at `at`.
+fn budis_cart_at(at: &str) -> Vec<(&'static str, String)> {
+    [("lines[0][sku]", "KOPI"), ("lines[0][quantity]", "4"), ("lines[1][sku]", "ROTI"), ("lines[1][quantity]", "1")]
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string()))
+        .chain([("customer", "0812 5000 0001".to_string()), ("code", "PAGI".to_string()), ("at", at.to_string())])
+        .collect()
+}
+
+// The REST quote prices at the moment it is asked, the simulator at the moment
+// it is given. Happy hour's schedule is made valid at every moment (every
+// weekday, and 00:00–00:00 is the whole day), so both price the same promotions
+// whenever the test runs, and every figure of the two answers must agree.
+both_backends!(the_rest_quote_prices_a_cart_as_the_simulator_does, |app| async move {
+    let s = store(&app).await;
+    let always = json!({"name": "Happy hour", "kind": "automatic", "priority": 0, "stacking": "combinable",
+        "conditions": {"skus": ["KOPI"], "weekdays": [1, 2, 3, 4, 5, 6, 7], "hours": {"from": "00:00", "to": "00:00"}},
+        "reward": {"type": "percent_items", "value": 20}});
+    let r = app.api("PUT", &format!("/promotions/{}", s.happy_hour), Some(&s.admin), Some(always)).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let marketing = app.signed_in(Role::Marketing).await;
+    let quote = app
+        .api("POST", "/orders/quote", Some(&s.pos), Some(json!({"customer_id": s.budi, "coupon_code": "PAGI", "lines": [{"sku": "KOPI", "quantity": 4}, {"sku": "ROTI", "quantity": 1}]})))
+        .await;
+    assert_eq!(quote.status, 200, "{:?}", quote.body);
+    let q = &quote.body;
+    // 20 % off KOPI (20.000), then 10 % (13.000) and the Member 5 % (5.850) off what is left.
+    assert_eq!((q["subtotal"].as_i64(), q["discount_total"].as_i64(), q["total"].as_i64()), (Some(150_000), Some(38_850), Some(111_150)));
+    // A Friday afternoon (the old happy hour) and a Saturday night (outside it): the same prices.
+    for at in ["2026-12-04T16:00", "2026-12-05T03:00"] {
+        let form = budis_cart_at(at);
+        let sim = marketing.server_fn("simulate_pricing", &form.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+        assert_eq!(sim.status, 200, "{at}: {}", sim.text);
+        let (b, p) = (&sim.body, &sim.body["priced"]);
+        for field in ["subtotal", "discount_total", "shipping", "total", "points_to_earn"] {
+            assert_eq!(p[field], q[field], "{at}: {field}");
+        }
+        assert_eq!(b["tier_name"], q["tier"]["name"], "{at}");
+        let lines = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|l| json!([l["sku"], l["quantity"], l["unit_price"], l["base_amount"], l["discount"], l["final_amount"]]))
+                .collect()
+        };
+        assert_eq!(lines(&p["lines"]), lines(&q["lines"]), "{at}: the lines");
+        assert_eq!(lines(&q["lines"]).len(), 2);
+        let sim_adjustments: Vec<serde_json::Value> = b["adjustments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| json!([a["source"], a["promotion"]["id"], a["code"], a["line"], a["amount"]]))
+            .collect();
+        let quote_adjustments: Vec<serde_json::Value> = q["adjustments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| json!([a["source"], a["promotion_id"], a["code"], a["line"], a["amount"]]))
+            .collect();
+        assert_eq!(sim_adjustments, quote_adjustments, "{at}: the adjustments");
+        assert_eq!(
+            quote_adjustments.iter().map(|a| (a[1].as_i64(), a[4].as_i64().unwrap())).collect::<Vec<_>>(),
+            [(Some(s.happy_hour), 20_000), (Some(s.pagi), 13_000), (None, 5_850)],
+            "happy hour, PAGI, then the tier"
+        );
+        let sim_rejected: Vec<serde_json::Value> =
+            b["rejected"].as_array().unwrap().iter().map(|r| json!([r["promotion"]["id"], r["reason"]["code"]])).collect();
+        let quote_rejected: Vec<serde_json::Value> =
+            q["rejected"].as_array().unwrap().iter().map(|r| json!([r["promotion_id"], r["reason_code"]])).collect();
+        assert_eq!(sim_rejected, quote_rejected, "{at}: the rejected promotions");
+        assert_eq!(quote_rejected, [json!([s.big_spender, "below_min_subtotal"])]);
+    }
 });
 
 both_backends!(the_order_page_shows_rejected_promotions_and_admins_recalculate, |app| async move {

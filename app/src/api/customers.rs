@@ -167,16 +167,11 @@ pub async fn list_customers(
 #[server(endpoint = "customer_detail")]
 pub async fn customer_detail(id: i64) -> Result<CustomerDetailDto, AppError> {
     crate::guard::require_staff().await?;
-    use setia_backend::orders::list::{list_orders, OrderFilter};
     let state = crate::guard::app_state()?;
-    let customer =
-        setia_backend::customers::find_customer(&state.db, id).await?.ok_or_else(|| AppError::not_found("no customer with this id"))?;
-    let now = chrono::Utc::now();
-    let facts = setia_backend::customer_facts::customer_facts(&state.db, id, now).await?;
-    let settings = setia_backend::settings::load(&state.db).await?;
-    let tz = settings.tz();
-    let (orders, orders_total) = list_orders(&state.db, &OrderFilter { customer_id: Some(id), ..Default::default() }, 20, 0).await?;
-    let notifications = setia_backend::notifications::for_customer(&state.db, id, 20).await?;
+    let page = setia_backend::back_office_pages::customer_page(&state.db, id, chrono::Utc::now())
+        .await?
+        .ok_or_else(|| AppError::not_found("no customer with this id"))?;
+    let (customer, facts, tz) = (page.customer, page.facts, page.settings.tz());
     Ok(CustomerDetailDto {
         id: customer.id,
         name: customer.name,
@@ -190,9 +185,10 @@ pub async fn customer_detail(id: i64) -> Result<CustomerDetailDto, AppError> {
         loyal: facts.loyal,
         loyalty_threshold: facts.loyalty_threshold.0,
         explanation: explain(&facts),
-        orders: orders.iter().map(|o| crate::api::orders::row_dto(o, &tz)).collect(),
-        orders_total,
-        notifications: notifications
+        orders: page.orders.iter().map(|o| crate::api::orders::row_dto(o, &tz)).collect(),
+        orders_total: page.orders_total,
+        notifications: page
+            .notifications
             .into_iter()
             .map(|n| NotificationDto {
                 kind: n.kind,
@@ -201,6 +197,6 @@ pub async fn customer_detail(id: i64) -> Result<CustomerDetailDto, AppError> {
                 created_local: n.created_at.with_timezone(&tz).naive_local(),
             })
             .collect(),
-        currency: settings.currency,
+        currency: page.settings.currency,
     })
 }

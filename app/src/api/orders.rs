@@ -107,11 +107,9 @@ pub fn row_dto(o: &setia_backend::orders::OrderRow, tz: &chrono_tz::Tz) -> Order
 /// A `YYYY-MM-DD` day in the store's time zone, as the UTC instant it starts.
 #[cfg(feature = "ssr")]
 fn day_start(field: &str, day: &str, tz: &chrono_tz::Tz) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
-    use chrono::TimeZone;
     let date = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
         .map_err(|_| AppError::invalid(field, "invalid_date", "a date like 2026-11-25"))?;
-    let local = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-    Ok(tz.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_else(|| local.and_utc()))
+    Ok(setia_domain::datetime::local_to_utc(tz, date.and_hms_opt(0, 0, 0).unwrap_or_default()))
 }
 
 /// `POST /api/list_orders` — one page of orders, newest first. `from` and `until`

@@ -120,7 +120,6 @@ fn form_field(field: &str, rows: &[usize]) -> String {
 #[server(endpoint = "simulate_pricing")]
 pub async fn simulate_pricing(lines: Vec<SimLine>, customer: String, code: String, at: String) -> Result<Simulation, AppError> {
     crate::guard::require_staff().await?;
-    use chrono::TimeZone;
     use setia_backend::orders::{CartInput, LineInput, OrderError};
     use setia_domain::pricing::Candidate;
     let state = crate::guard::app_state()?;
@@ -144,14 +143,9 @@ pub async fn simulate_pricing(lines: Vec<SimLine>, customer: String, code: Strin
         return Err(AppError::invalid("sku0", "lines_required", "pick at least one product"));
     }
     let customer = customer.trim();
-    let found = if customer.is_empty() {
-        None
-    } else if let Ok(phone) = setia_domain::Phone::parse(customer) {
-        setia_backend::customers::find_by_phone(&state.db, &phone).await?
-    } else if let Ok(id) = customer.trim_start_matches('#').parse::<i64>() {
-        setia_backend::customers::find_customer(&state.db, id).await?
-    } else {
-        None
+    let found = match setia_domain::customer::CustomerRef::parse(customer) {
+        Some(r) => setia_backend::customers::find_by_ref(&state.db, &r).await?,
+        None => None,
     };
     if !customer.is_empty() && found.is_none() {
         return Err(AppError::invalid("customer", "unknown_customer", "no customer has this phone number or id"));
@@ -163,7 +157,7 @@ pub async fn simulate_pricing(lines: Vec<SimLine>, customer: String, code: Strin
         raw => {
             let local = chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
                 .map_err(|_| AppError::invalid("at", "invalid_date", "a date and time like 2026-12-04T09:30"))?;
-            tz.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_else(|| local.and_utc())
+            setia_domain::datetime::local_to_utc(&tz, local)
         }
     };
     let quote = setia_backend::orders::quote(&state.db, &state.promotions, &cart, at_utc).await.map_err(|e| match e {

@@ -68,30 +68,26 @@ pub const EDITORS: [setia_domain::Role; 2] = [setia_domain::Role::Admin, setia_d
 #[server(endpoint = "tiers_overview")]
 pub async fn tiers_overview() -> Result<TiersOverviewDto, AppError> {
     let me = crate::guard::require_staff().await?;
-    use setia_backend::tiers::TierRow;
     let state = crate::guard::app_state()?;
-    let now = chrono::Utc::now();
-    let tiers = setia_backend::tiers::list_tiers(&state.db).await?;
-    let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
-    let counts = setia_backend::tier_census::tier_distribution(&state.db, &rules, now).await?;
-    let count_of = |id: Option<i64>| counts.iter().find(|(t, _)| *t == id).map_or(0, |(_, n)| *n);
-    let (near_ids, near_total) = setia_backend::tier_census::near_next_tier(&state.db, &rules, now, 20).await?;
-    let facts = setia_backend::customer_facts::customers_facts(&state.db, &near_ids, now).await?;
-    let mut near = Vec::with_capacity(near_ids.len());
-    for f in facts {
-        let Some(next) = f.standing.next.as_ref() else { continue };
-        let name = setia_backend::customers::find_customer(&state.db, f.customer_id).await?.map(|c| c.name).unwrap_or_default();
-        near.push(NearDto {
-            customer_id: f.customer_id,
-            name,
-            tier: f.tier().map(|t| t.name.clone()),
-            next: next.tier.name.clone(),
-            missing: next.missing.0,
-        });
-    }
-    let settings = setia_backend::settings::load(&state.db).await?;
+    let o = setia_backend::back_office_pages::tiers_overview(&state.db, chrono::Utc::now(), 20).await?;
+    let count_of = |id: Option<i64>| o.counts.iter().find(|(t, _)| *t == id).map_or(0, |(_, n)| *n);
+    let near = o
+        .near
+        .into_iter()
+        .filter_map(|n| {
+            let next = n.facts.standing.next.as_ref()?;
+            Some(NearDto {
+                customer_id: n.facts.customer_id,
+                name: n.name,
+                tier: n.facts.tier().map(|t| t.name.clone()),
+                next: next.tier.name.clone(),
+                missing: next.missing.0,
+            })
+        })
+        .collect();
     Ok(TiersOverviewDto {
-        tiers: tiers
+        tiers: o
+            .tiers
             .iter()
             .map(|t| TierDto {
                 id: t.id,
@@ -107,8 +103,8 @@ pub async fn tiers_overview() -> Result<TiersOverviewDto, AppError> {
             .collect(),
         no_tier: count_of(None),
         near,
-        near_total,
-        currency: settings.currency,
+        near_total: o.near_total,
+        currency: o.settings.currency,
         can_edit: me.role.grants_any(&EDITORS),
     })
 }

@@ -327,7 +327,7 @@ pub(super) async fn lock_customer_tier(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<TierSnapshot>> {
     let lock = tx.for_update();
-    dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM customers WHERE id = $1/*{lock}*/"))
+    dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM customers WHERE id = $1{lock}"))
         .bind(customer)
         .fetch_one(c)
         .await)

@@ -76,7 +76,7 @@ pub(super) async fn lock_order(tx: &mut Tx, id: i64) -> Result<Order, OrderError
             .await)
         .context("lock customer")?;
     }
-    dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM orders WHERE id = $1/*{lock}*/"))
+    dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM orders WHERE id = $1{lock}"))
         .bind(id)
         .fetch_one(c)
         .await)

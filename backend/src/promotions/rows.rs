@@ -149,7 +149,9 @@ pub(super) async fn load_where(tx: &mut Tx, where_sql: &str, id: Option<i64>) ->
     })
     .context("load promotions")?;
     let ids: BTreeSet<i64> = rows.iter().map(|r| r.id).collect();
-    let mut products: BTreeMap<i64, Vec<(String, Option<String>, Option<String>)>> = BTreeMap::new();
+    // Per promotion: (list, sku, category) rows.
+    type ProductRows = Vec<(String, Option<String>, Option<String>)>;
+    let mut products: BTreeMap<i64, ProductRows> = BTreeMap::new();
     let mut tiers: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     if !ids.is_empty() {
         let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");

@@ -481,7 +481,7 @@ fn anchor_buy_x_get_y_does_not_depend_on_the_order_of_the_cart_lines() {
     let a = [line("KAOS-M", 90_000, 1), line("KAOS-L", 90_000, 1), line("KAOS-S", 60_000, 2)];
     let b = [line("KAOS-S", 60_000, 2), line("KAOS-L", 90_000, 1), line("KAOS-M", 90_000, 1)];
     let promo = bxgy(1, 3, 1, ProductSet::default());
-    let pa = price(&a, &[promo.clone()]);
+    let pa = price(&a, std::slice::from_ref(&promo));
     let pb = price(&b, &[promo]);
     let by_sku = |p: &PricedCart| {
         let mut v: Vec<(String, i64)> = p.lines.iter().map(|l| (l.sku.clone(), l.discount.0)).collect();

@@ -1,0 +1,87 @@
+//! What the back office's read-only pages show, each read by one call so a server
+//! function stays a role guard, one call and a mapping to its DTO.
+
+use crate::customer_facts::{customer_facts, customers_facts, CustomerFacts};
+use crate::customers::{find_customer, Customer};
+use crate::db::Db;
+use crate::dispatch;
+use crate::notifications::{self, Notification};
+use crate::orders::list::{list_orders, OrderFilter};
+use crate::orders::OrderRow;
+use crate::settings::{self, StoreSettings};
+use crate::tier_census::{near_next_tier, tier_distribution};
+use crate::tiers::{list_tiers, TierRow};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+/// The customer page: stored facts, derived spending, tier and loyal, latest
+/// orders and notifications.
+pub struct CustomerPage {
+    pub customer: Customer,
+    pub facts: CustomerFacts,
+    pub orders: Vec<OrderRow>,
+    pub orders_total: i64,
+    pub notifications: Vec<Notification>,
+    pub settings: StoreSettings,
+}
+
+/// How many orders and notifications the customer page lists.
+pub const CUSTOMER_PAGE_ROWS: i64 = 20;
+
+#[tracing::instrument(skip_all)]
+pub async fn customer_page(db: &Db, id: i64, now: DateTime<Utc>) -> anyhow::Result<Option<CustomerPage>> {
+    let Some(customer) = find_customer(db, id).await? else { return Ok(None) };
+    let facts = customer_facts(db, id, now).await?;
+    let settings = settings::load(db).await?;
+    let filter = OrderFilter { customer_id: Some(id), ..Default::default() };
+    let (orders, orders_total) = list_orders(db, &filter, CUSTOMER_PAGE_ROWS, 0).await?;
+    let notifications = notifications::for_customer(db, id, CUSTOMER_PAGE_ROWS).await?;
+    Ok(Some(CustomerPage { customer, facts, orders, orders_total, notifications, settings }))
+}
+
+/// A customer close to their next tier.
+pub struct NearCustomer {
+    pub facts: CustomerFacts,
+    pub name: String,
+}
+
+/// The tiers page: the ladder, customers per tier (`None`: no tier), and the
+/// customers within reach of their next tier.
+pub struct TiersOverview {
+    pub tiers: Vec<TierRow>,
+    pub counts: Vec<(Option<i64>, i64)>,
+    pub near: Vec<NearCustomer>,
+    pub near_total: i64,
+    pub settings: StoreSettings,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn tiers_overview(db: &Db, now: DateTime<Utc>, near_limit: i64) -> anyhow::Result<TiersOverview> {
+    let tiers = list_tiers(db).await?;
+    let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
+    let counts = tier_distribution(db, &rules, now).await?;
+    let (near_ids, near_total) = near_next_tier(db, &rules, now, near_limit).await?;
+    let facts = customers_facts(db, &near_ids, now).await?;
+    let mut names = customer_names(db, &near_ids).await?;
+    let near = facts
+        .into_iter()
+        .filter(|f| f.standing.next.is_some())
+        .map(|f| NearCustomer { name: names.remove(&f.customer_id).unwrap_or_default(), facts: f })
+        .collect();
+    let settings = settings::load(db).await?;
+    Ok(TiersOverview { tiers, counts, near, near_total, settings })
+}
+
+/// Names of the given customers, in one query.
+async fn customer_names(db: &Db, ids: &[i64]) -> anyhow::Result<HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // Ids come from the spending index, never from a request.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let rows: Vec<(i64, String)> =
+        dispatch!(db, |c| sqlx::query_as(&format!("SELECT id, name FROM customers WHERE id IN ({list})")).fetch_all(c).await)
+            .context("load customer names")?;
+    Ok(rows.into_iter().collect())
+}
