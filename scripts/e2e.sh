@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Browser tests: serves the release build (`cargo leptos build --release` first) on a
-# fresh database, creates an admin, and runs Playwright in the system Chromium.
+# Browser tests: serves the release build (`cargo leptos build --release --precompress`
+# first, as test.sh does) on a fresh database, creates an admin, and runs Playwright in
+# the system Chromium.
 #   scripts/e2e.sh sqlite            # a fresh SQLite file
 #   scripts/e2e.sh postgres URL      # a fresh database on the PostgreSQL server at URL
 set -euo pipefail

@@ -35,9 +35,10 @@ if [[ -z $wb_version && -f Cargo.lock ]]; then
 fi
 wb_version=${wb_version:-0.2.130}
 
-# 1. Debian packages: compiler, cargo, library source, linker.
+# 1. Debian packages: compiler, cargo, library source, linker, and the rustfmt and clippy of
+#    that compiler (rustup's clippy cannot check crates another rustc built: error E0514).
 need_apt=()
-for p in rustc-web cargo-web rust-web-src libstd-rust-web-dev lld-22; do
+for p in rustc-web cargo-web rust-web-src libstd-rust-web-dev lld-22 rustfmt-web rust-web-clippy; do
   dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p")
 done
 if ((${#need_apt[@]})); then
@@ -50,9 +51,9 @@ HOST=$(/usr/bin/rustc -vV | awk '/^host:/{print $2}')
 RUST_VERSION=$(/usr/bin/rustc --version)
 log "compiler: $RUST_VERSION (sysroot $SYSROOT)"
 
-# 2. Shim dir: Debian's cargo/rustc/rustdoc ahead of rustup's proxies.
+# 2. Shim dir: Debian's cargo/rustc/rustdoc, rustfmt and clippy ahead of rustup's proxies.
 mkdir -p "$SHIM" "$TOOLS/bin" "$PREFIX/logs"
-for t in cargo rustc rustdoc; do ln -sfn "/usr/bin/$t" "$SHIM/$t"; done
+for t in cargo rustc rustdoc rustfmt cargo-fmt cargo-clippy clippy-driver; do ln -sfn "/usr/bin/$t" "$SHIM/$t"; done
 export PATH=$SHIM:$TOOLS/bin:$PATH
 
 # 3. rust-lld for the wasm linker flavour.
@@ -138,4 +139,4 @@ cat >"$PREFIX/env.sh" <<ENV
 # Source me: Debian's wasm-capable Rust first on PATH, plus wasm-bindgen, cargo-leptos, wasm-opt.
 export PATH=$SHIM:$TOOLS/bin:\$PATH
 ENV
-log "ready: source $PREFIX/env.sh ($RUST_VERSION; $(wasm-bindgen --version); $(cargo-leptos --version); $(wasm-opt --version))"
+log "ready: source $PREFIX/env.sh ($RUST_VERSION; $(wasm-bindgen --version); $(cargo-leptos --version); $(wasm-opt --version); $(cargo clippy --version))"

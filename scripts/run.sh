@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up what is missing, builds the release (server + hydrated client) and serves
+# Sets up what is missing, builds the release (server + hydrated client, with .br/.gz
+# copies of the client's files, which the server sends instead of compressing) and serves
 # Setia on SQLite (data/setia.db, created and migrated on start) at SETIA_ADDR
 # (default http://127.0.0.1:3000). On first start it offers to create the first admin
 # and to fill the empty store with demo data (SETIA_DEMO=yes|no answers without asking).
@@ -8,7 +9,7 @@ cd "$(dirname "$0")/.."
 # shellcheck disable=SC1091
 source scripts/toolchain.sh
 setia_toolchain
-cargo leptos build --release
+cargo leptos build --release --precompress
 bin=${CARGO_TARGET_DIR:-target}/release/setia
 export SETIA_SITE_ROOT=${SETIA_SITE_ROOT:-target/site}
 

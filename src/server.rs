@@ -23,6 +23,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::cookie::SameSite;
@@ -123,12 +124,38 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(crate::error_status::server_fn_error_status))
         .layer(axum::middleware::from_fn_with_state(allowed, refuse_cross_site))
         .layer(sessions)
+        // The built client: no session, form or cross-site layer applies to it. The
+        // compression layer only compresses what has no precompressed copy.
+        .nest_service(&format!("/{}", options.site_pkg_dir), pkg_files(&options))
         .layer(CompressionLayer::new())
         .layer(from_fn_with_state(sign_in_rate, limit_sign_in))
         .layer(from_fn_with_state(Arc::new(state.config.limits.clone()), remember_client_ip))
         .layer(metric_layer)
         .layer(TraceLayer::new_for_http())
         .with_state(server_state)
+}
+
+/// `/pkg/…`: the built client (wasm, JS, CSS) from `<site root>/pkg`. A client that accepts
+/// brotli or gzip gets the `.br` / `.gz` copy `cargo leptos build --release --precompress`
+/// wrote next to each file, so nothing is compressed per request. The names carry no content
+/// hash, so the files are `Cache-Control: no-cache`: browsers keep them and revalidate with
+/// `If-Modified-Since` (a 304 without body while the build is unchanged).
+pub fn pkg_files(options: &LeptosOptions) -> Router {
+    let dir = std::path::Path::new(&*options.site_root).join(&*options.site_pkg_dir);
+    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip().append_index_html_on_directories(false);
+    Router::new().fallback_service(files).layer(axum::middleware::map_response(pkg_file_headers))
+}
+
+async fn pkg_file_headers(mut res: axum::response::Response) -> axum::response::Response {
+    use axum::http::header::{HeaderValue, CACHE_CONTROL, VARY};
+    let status = res.status();
+    let headers = res.headers_mut();
+    // The body depends on Accept-Encoding: a cache must not hand brotli to a client without it.
+    headers.append(VARY, HeaderValue::from_static("accept-encoding"));
+    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    res
 }
 
 /// `GET /healthz` — 200 `ok` when the database answers, 503 otherwise.

@@ -132,6 +132,7 @@ pub async fn spending_of(
 }
 
 /// Spending per window, for one customer.
+#[tracing::instrument(skip_all)]
 pub async fn spending_by_window(
     db: &Db,
     customer_id: i64,
@@ -163,11 +164,13 @@ pub async fn spending_by_window_in(
 }
 
 /// A customer's tier standing inside a transaction (before and after a payment).
+#[tracing::instrument(skip_all)]
 pub async fn tier_standing_in(tx: &mut Tx, customer_id: i64, tiers: &[TierRow], now: DateTime<Utc>) -> anyhow::Result<TierStanding> {
     Ok(standing_and_lifetime_in(tx, customer_id, tiers, now).await?.0)
 }
 
 /// [`tier_standing_in`] and the customer's lifetime spending, from one query.
+#[tracing::instrument(skip_all)]
 pub async fn standing_and_lifetime_in(
     tx: &mut Tx,
     customer_id: i64,

@@ -141,6 +141,7 @@ impl Db {
 
     /// Starts a transaction for a mutation (see [`Tx`]).
     /// Starts a write transaction (see [`POSTGRES_BEGIN_WRITE`] for PostgreSQL's bounds).
+    #[tracing::instrument(skip_all)]
     pub async fn begin_write(&self) -> anyhow::Result<Tx> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.context("begin sqlite transaction")?),
@@ -150,6 +151,7 @@ impl Db {
 
     /// Starts a read-only transaction: several queries see one consistent state
     /// (a deferred transaction on SQLite, repeatable read on PostgreSQL).
+    #[tracing::instrument(skip_all)]
     pub async fn begin_read(&self) -> anyhow::Result<Tx> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await.context("begin sqlite read")?),

@@ -101,6 +101,7 @@ pub async fn run_and_record(db: &Db, job: &Job, instance: &str, now: DateTime<Ut
 
 /// Claims and, if this instance won the period, runs the job. `None` = another
 /// instance has this period.
+#[tracing::instrument(skip_all)]
 pub async fn tick(db: &Db, job: &Job, instance: &str, now: DateTime<Utc>) -> anyhow::Result<Option<JobRun>> {
     if !try_claim(db, job.name, instance, now, job.period).await? {
         return Ok(None);
@@ -109,6 +110,7 @@ pub async fn tick(db: &Db, job: &Job, instance: &str, now: DateTime<Utc>) -> any
 }
 
 /// The newest runs, for the admin page.
+#[tracing::instrument(skip_all)]
 pub async fn recent_runs(db: &Db, limit: i64) -> anyhow::Result<Vec<JobRun>> {
     dispatch!(db, |c| {
         sqlx::query_as::<_, JobRun>(

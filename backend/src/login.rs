@@ -177,6 +177,7 @@ pub async fn login(
 }
 
 /// [`login`] at a given moment (tests move the clock).
+#[tracing::instrument(skip_all)]
 pub async fn login_at(
     db: &Db,
     checks: &PasswordChecks,
@@ -275,6 +276,7 @@ async fn audit_failure(tx: &mut Tx, claimed: &str, ip: Option<&str>, now: DateTi
 }
 
 /// Audits a logout in its own transaction.
+#[tracing::instrument(skip_all)]
 pub async fn record_logout(db: &Db, user: &StaffUser, ip: Option<String>) -> anyhow::Result<()> {
     let mut tx = db.begin_write().await?;
     audit::record(

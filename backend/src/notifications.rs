@@ -23,6 +23,7 @@ pub struct Notification {
 
 /// A payment moved the customer into a higher tier (docs/SPEC.md §2.2); written inside
 /// the payment's transaction so it exists exactly when the payment does.
+#[tracing::instrument(skip_all)]
 pub async fn tier_up(tx: &mut Tx, customer_id: i64, order_id: i64, tier: &str, now: DateTime<Utc>) -> anyhow::Result<()> {
     let message = format!("Selamat! Anda naik ke tier {tier}.");
     dispatch!(tx tx, |c| sqlx::query(

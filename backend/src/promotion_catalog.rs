@@ -18,6 +18,7 @@ pub struct PromotionCatalog {
 
 impl PromotionCatalog {
     /// The index of the active promotions as stored now.
+    #[tracing::instrument(skip_all)]
     pub async fn current(&self, db: &Db) -> anyhow::Result<Arc<PromotionIndex>> {
         Ok(self.current_versioned(db).await?.1)
     }

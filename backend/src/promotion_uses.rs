@@ -208,6 +208,7 @@ pub async fn reserve(tx: &mut Tx, order_id: i64, customer_id: Option<i64>, price
 
 /// Drops an order's reservations before it is priced again (the new pricing
 /// reserves what it applies).
+#[tracing::instrument(skip_all)]
 pub async fn drop_reservations(tx: &mut Tx, order_id: i64) -> anyhow::Result<()> {
     dispatch!(tx tx, |c| sqlx::query("DELETE FROM promotion_uses WHERE order_id = $1 AND status = 'reserved'")
         .bind(order_id)
@@ -220,6 +221,7 @@ pub async fn drop_reservations(tx: &mut Tx, order_id: i64) -> anyhow::Result<()>
 
 /// Moves an order's uses on: `confirmed` at payment, `released` at cancel,
 /// expiry or full refund. Released uses stay released.
+#[tracing::instrument(skip_all)]
 pub async fn settle(tx: &mut Tx, order_id: i64, to: UseStatus, now: DateTime<Utc>) -> anyhow::Result<()> {
     dispatch!(tx tx, |c| sqlx::query("UPDATE promotion_uses SET status = $1, updated_at = $2 WHERE order_id = $3 AND status <> 'released'")
         .bind(to.as_str())
@@ -235,6 +237,7 @@ pub async fn settle(tx: &mut Tx, order_id: i64, to: UseStatus, now: DateTime<Utc
 /// Releases the uses of orders the expiry job just expired, in its transaction.
 /// The orders are updated (and so locked) first, as payment locks an order
 /// before its uses: the same order on both paths, so they never deadlock.
+#[tracing::instrument(skip_all)]
 pub async fn release_expired(tx: &mut Tx, order_ids: &[i64], now: DateTime<Utc>) -> anyhow::Result<u64> {
     let mut released = 0;
     for chunk in order_ids.chunks(1_000) {

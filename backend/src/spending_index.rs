@@ -323,6 +323,7 @@ pub async fn refresh(db: &Db, now: DateTime<Utc>) -> anyhow::Result<Refreshed> {
 
 /// [`refresh`], then `sample` random rows compared with live values and
 /// repaired where they differ ([`crate::spending_index_check`]).
+#[tracing::instrument(skip_all)]
 pub async fn refresh_checking(db: &Db, now: DateTime<Utc>, sample: i64) -> anyhow::Result<Refreshed> {
     let mut tx = db.begin_write().await?;
     let ladder = lock_state(&mut tx).await?;
@@ -355,6 +356,7 @@ async fn lock_state(tx: &mut Tx) -> anyhow::Result<Vec<TierRule>> {
 
 /// Recomputes the rows of the customers `ids` as of `now` under `ladder`;
 /// returns the customers written and the rows removed.
+#[tracing::instrument(skip_all)]
 pub(crate) async fn replace_rows(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, ids: &[i64]) -> anyhow::Result<(i64, i64)> {
     if ids.is_empty() {
         return Ok((0, 0));
@@ -425,6 +427,7 @@ async fn execute(tx: &mut Tx, sql: &str, params: &Params) -> anyhow::Result<u64>
 
 /// True when the index was never built, was built for another ladder, or is
 /// older than [`REBUILD_AFTER_MINUTES`].
+#[tracing::instrument(skip_all)]
 pub async fn needs_rebuild(db: &Db, now: DateTime<Utc>) -> anyhow::Result<bool> {
     let (as_of, key, windows): IndexState =
         dispatch!(db, |c| sqlx::query_as(STATE_SQL).fetch_one(c).await).context("read spending index state")?;

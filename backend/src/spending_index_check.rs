@@ -23,6 +23,7 @@ pub const SAMPLE: i64 = 200;
 /// Customers (not index rows) are sampled, so a customer missing from the index is
 /// found too; customers written within the margin are left out, since a payment
 /// committing while the refresh runs is a change, not drift.
+#[tracing::instrument(skip_all)]
 pub async fn check_sample(tx: &mut Tx, ladder: &[TierRule], now: DateTime<Utc>, sample: i64) -> anyhow::Result<(usize, i64)> {
     if sample <= 0 {
         return Ok((0, 0));

@@ -199,6 +199,7 @@ pub async fn list_staff(db: &Db) -> anyhow::Result<Vec<StaffUser>> {
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
+#[tracing::instrument(skip_all)]
 pub async fn count_admins(db: &Db) -> anyhow::Result<i64> {
     dispatch!(db, |c| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM staff_users WHERE role = 'admin' AND active = $1")
         .bind(true)

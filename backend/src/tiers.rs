@@ -50,6 +50,7 @@ pub async fn list_tiers(db: &Db) -> anyhow::Result<Vec<TierRow>> {
 }
 
 /// [`list_tiers`] inside a transaction.
+#[tracing::instrument(skip_all)]
 pub async fn list_tiers_in(tx: &mut Tx) -> anyhow::Result<Vec<TierRow>> {
     dispatch!(tx tx, |c| sqlx::query_as::<_, TierRow>(&tiers_sql())
     .fetch_all(c)
@@ -78,12 +79,14 @@ impl From<setia_domain::tier::LadderError> for TierError {
 
 /// Adds a tier after checking that the whole ladder stays valid (minimums strictly
 /// increasing, names unique). The ladder is re-read inside the write transaction.
+#[tracing::instrument(skip_all)]
 pub async fn create_tier(db: &Db, input: TierDefinition, actor: &crate::audit::Actor) -> Result<TierRow, TierError> {
     save_tier(db, None, input, actor).await
 }
 
 /// Changes a tier, with the same ladder checks as [`create_tier`]. Orders keep the
 /// snapshot they were created with; customers move by the derived rule at once.
+#[tracing::instrument(skip_all)]
 pub async fn update_tier(db: &Db, id: i64, input: TierDefinition, actor: &crate::audit::Actor) -> Result<TierRow, TierError> {
     save_tier(db, Some(id), input, actor).await
 }

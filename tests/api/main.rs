@@ -32,3 +32,4 @@ mod schema_parity;
 mod serve;
 mod simulator;
 mod spending_index;
+mod static_files;

@@ -70,11 +70,13 @@ pub(super) const CATALOG_RETRIES: usize = 5;
 /// use rows are written, just before commit: a change committed earlier is seen
 /// here, and a later one waits — changing a promotion locks its row, which our
 /// use rows reference (PostgreSQL), or waits for the one writer (SQLite).
+#[tracing::instrument(skip_all)]
 pub(super) async fn catalog_moved(tx: &mut Tx, cart: &CheckedCart) -> anyhow::Result<bool> {
     Ok(crate::promotions::catalog_version_in(tx).await? != cart.catalog_version)
 }
 
 /// An entered code must belong to an active promotion (422 on `coupon_code`).
+#[tracing::instrument(skip_all)]
 pub(super) async fn check_code(db: &Db, promotions: &PromotionIndex, code: Option<&str>) -> Result<(), OrderError> {
     let Some(code) = code else { return Ok(()) };
     if promotions.by_code(code).is_some() {
@@ -100,6 +102,7 @@ pub(super) enum Pricing {
 }
 
 /// Checks a cart against the catalogue, the customer and the promotion codes.
+#[tracing::instrument(skip_all)]
 pub(super) async fn check_cart(
     db: &Db,
     catalog: &PromotionCatalog,
@@ -194,6 +197,7 @@ pub(super) async fn check_cart(
 
 /// Prices a checked cart inside `tx` (docs/SPEC.md §2.3.1), with the use counts as they
 /// stand under this transaction's locks (see [`crate::promotion_uses`]).
+#[tracing::instrument(skip_all)]
 pub(super) async fn price_checked(tx: &mut Tx, cart: &CheckedCart, mode: Pricing) -> Result<PricedCart, OrderError> {
     let candidates = cart.promotions.candidates(&cart.lines, cart.coupon_code.as_deref());
     // A new order's customer is locked already (`lock_customer_tier`): the lock
@@ -227,6 +231,7 @@ pub(super) async fn price_checked(tx: &mut Tx, cart: &CheckedCart, mode: Pricing
 /// orders never happened, for `first_order_only`). Earlier than `this_order` when
 /// an order is priced again — an order placed after it does not take its first
 /// order discount away — else any order at all.
+#[tracing::instrument(skip_all)]
 pub(super) async fn is_first_order(tx: &mut Tx, customer_id: i64, this_order: Option<i64>) -> anyhow::Result<bool> {
     // Ids grow with creation, on both databases.
     let earlier: Option<i64> = dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(
@@ -262,6 +267,7 @@ pub(super) fn snapshot_of(t: &TierRow) -> TierSnapshot {
 
 /// `now` on the store's wall clock (pricing reads weekdays and hours from it)
 /// and the settings pricing follows.
+#[tracing::instrument(skip_all)]
 pub(super) async fn store_rules(db: &Db, now: DateTime<Utc>) -> anyhow::Result<(DateTime<FixedOffset>, PricingSettings)> {
     let settings = crate::settings::load(db).await?;
     Ok((now.with_timezone(&settings.tz()).fixed_offset(), settings.pricing()))
@@ -279,6 +285,7 @@ pub(super) fn pricing_error(e: PricingError) -> OrderError {
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub(super) async fn find_by_external_ref(db: &Db, source: OrderSource, external_ref: &str) -> anyhow::Result<Option<i64>> {
     dispatch!(db, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM orders WHERE source = $1 AND external_ref = $2")
         .bind(source.as_str())
@@ -320,6 +327,7 @@ pub async fn create_order(db: &Db, catalog: &PromotionCatalog, input: NewOrder, 
 /// Locks a new order's customer and reads their tier under that lock: a payment
 /// that committed while this checkout waited has moved them up, and the order's
 /// snapshot (its tier discount and points) must say so.
+#[tracing::instrument(skip_all)]
 pub(super) async fn lock_customer_tier(
     tx: &mut Tx,
     customer: i64,
@@ -337,6 +345,7 @@ pub(super) async fn lock_customer_tier(
     Ok(current.and_then(|id| ladder.iter().find(|t| t.id == id)).map(snapshot_of))
 }
 
+#[tracing::instrument(skip_all)]
 pub(super) async fn finish_create(
     db: &Db,
     tx: Tx,
@@ -359,6 +368,7 @@ pub(super) async fn finish_create(
     }
 }
 
+#[tracing::instrument(skip_all)]
 pub(super) async fn insert_order(
     tx: &mut Tx,
     input: &NewOrder,
@@ -426,6 +436,7 @@ pub(super) fn promotions_rejected_json(p: &PricedCart) -> String {
     serde_json::to_string(&p.rejected).unwrap_or_else(|_| "[]".into())
 }
 
+#[tracing::instrument(skip_all)]
 pub(super) async fn insert_adjustments(tx: &mut Tx, order_id: i64, p: &PricedCart) -> anyhow::Result<()> {
     for a in &p.adjustments {
         dispatch!(tx tx, |c| sqlx::query(

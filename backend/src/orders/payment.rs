@@ -14,6 +14,7 @@ use setia_domain::pricing::MAX_CUSTOMER_SPENDING;
 use setia_domain::tier::TierStanding;
 use setia_domain::OrderStatus;
 
+#[tracing::instrument(skip_all)]
 pub(super) async fn record_rejection(
     tx: &mut Tx,
     order_id: i64,
@@ -40,6 +41,7 @@ pub(super) async fn record_rejection(
 
 /// Records a refused payment and returns the refusal: the record commits even
 /// though the payment does not.
+#[tracing::instrument(skip_all)]
 pub(super) async fn refuse_payment(
     tx: Tx,
     order: &OrderRow,

@@ -36,6 +36,7 @@ pub async fn recalculate_order(db: &Db, catalog: &PromotionCatalog, order_id: i6
 /// One attempt of [`recalculate_order`]: `None` when the promotions changed
 /// under it (nothing was written), unless it is the `last` attempt.
 #[allow(clippy::too_many_arguments)]
+#[tracing::instrument(skip_all)]
 pub(super) async fn reprice(
     db: &Db,
     (catalog_version, promotions): (i64, Arc<PromotionIndex>),

@@ -16,6 +16,7 @@ pub async fn load_order(db: &Db, id: i64) -> Result<Order, OrderError> {
     load_order_in(&mut tx, id).await
 }
 
+#[tracing::instrument(skip_all)]
 pub(super) async fn load_order_in(tx: &mut Tx, id: i64) -> Result<Order, OrderError> {
     let order = dispatch!(tx tx, |c| sqlx::query_as::<_, OrderRow>(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
         .bind(id)
@@ -59,6 +60,7 @@ pub(super) async fn load_order_in(tx: &mut Tx, id: i64) -> Result<Order, OrderEr
 /// Locks the order for a change (and first its customer: the lock order of this
 /// module) and loads it. Every query runs on the transaction's own connection: taking a second one from
 /// the pool while holding this one would starve the pool under load.
+#[tracing::instrument(skip_all)]
 pub(super) async fn lock_order(tx: &mut Tx, id: i64) -> Result<Order, OrderError> {
     // An order's customer never changes, so reading it before the locks is safe.
     let customer_id: Option<i64> =
@@ -84,6 +86,7 @@ pub(super) async fn lock_order(tx: &mut Tx, id: i64) -> Result<Order, OrderError
     load_order_in(tx, id).await
 }
 
+#[tracing::instrument(skip_all)]
 pub(super) async fn set_status(tx: &mut Tx, order: &OrderRow, next: OrderStatus, now: DateTime<Utc>) -> Result<(), OrderError> {
     let current = order.status();
     if !current.can_become(next) {

@@ -356,17 +356,20 @@ async fn record_change(
 const CATALOG_VERSION: &str = "SELECT version FROM promotion_catalog_state WHERE id = 1";
 
 /// The version of the stored promotions; any change raises it.
+#[tracing::instrument(skip_all)]
 pub async fn catalog_version(db: &Db) -> anyhow::Result<i64> {
     dispatch!(db, |c| sqlx::query_scalar(CATALOG_VERSION).fetch_one(c).await).context("read promotion catalog version")
 }
 
 /// The same, read inside a transaction.
+#[tracing::instrument(skip_all)]
 pub async fn catalog_version_in(tx: &mut Tx) -> anyhow::Result<i64> {
     dispatch!(tx tx, |c| sqlx::query_scalar(CATALOG_VERSION).fetch_one(c).await).context("read promotion catalog version")
 }
 
 /// The status of the promotion holding this code (case-insensitive), if any: it
 /// tells "no such code" from "this code's promotion is paused".
+#[tracing::instrument(skip_all)]
 pub async fn status_of_code(db: &Db, code: &str) -> anyhow::Result<Option<String>> {
     dispatch!(db, |c| sqlx::query_scalar("SELECT status FROM promotions WHERE code_key = $1")
         .bind(normalize_code(code))
@@ -376,6 +379,7 @@ pub async fn status_of_code(db: &Db, code: &str) -> anyhow::Result<Option<String
 }
 
 /// The names of these promotions, by id (for traces shown long after pricing).
+#[tracing::instrument(skip_all)]
 pub async fn names_of(db: &Db, ids: &[i64]) -> anyhow::Result<std::collections::HashMap<i64, String>> {
     if ids.is_empty() {
         return Ok(Default::default());
@@ -389,18 +393,21 @@ pub async fn names_of(db: &Db, ids: &[i64]) -> anyhow::Result<std::collections::
 }
 
 /// One promotion.
+#[tracing::instrument(skip_all)]
 pub async fn get_promotion(db: &Db, id: i64) -> Result<PromotionRecord, PromotionError> {
     let mut tx = db.begin_read().await?;
     load_in(&mut tx, id, false).await?.ok_or(PromotionError::NotFound)
 }
 
 /// Every promotion, by id.
+#[tracing::instrument(skip_all)]
 pub async fn list_promotions(db: &Db) -> anyhow::Result<Vec<PromotionRecord>> {
     let mut tx = db.begin_read().await?;
     load_where(&mut tx, "1 = 1", None).await
 }
 
 /// The active promotions, for the pricing index.
+#[tracing::instrument(skip_all)]
 pub async fn active_promotions(db: &Db) -> anyhow::Result<Vec<Promotion>> {
     let mut tx = db.begin_read().await?;
     Ok(load_where(&mut tx, "p.status = 'active'", None).await?.into_iter().map(|r| r.promotion).collect())

@@ -138,6 +138,7 @@ impl PromotionRow {
 }
 
 /// Promotions matching `where_sql` (over `p`), each with its products and tiers.
+#[tracing::instrument(skip_all)]
 pub(super) async fn load_where(tx: &mut Tx, where_sql: &str, id: Option<i64>) -> anyhow::Result<Vec<PromotionRecord>> {
     let sql = format!("{SELECT_PROMOTIONS} WHERE {where_sql} ORDER BY p.id");
     let rows: Vec<PromotionRow> = dispatch!(tx tx, |c| {
@@ -177,6 +178,7 @@ pub(super) async fn load_where(tx: &mut Tx, where_sql: &str, id: Option<i64>) ->
         .collect()
 }
 
+#[tracing::instrument(skip_all)]
 pub(super) async fn load_in(tx: &mut Tx, id: i64, lock: bool) -> anyhow::Result<Option<PromotionRecord>> {
     if lock {
         // Serializes changes to one promotion (PostgreSQL; SQLite's writer is already alone).
