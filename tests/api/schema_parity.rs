@@ -97,8 +97,9 @@ async fn sqlite_schema() -> Schema {
 }
 
 async fn postgres_schema() -> Schema {
-    let (url, _) = common::fresh_database_url(common::Backend::Postgres).await;
-    let cfg = common::config_for(&url);
+    // Dropped (with its database) when this function returns.
+    let database = common::TestDatabase::create(common::Backend::Postgres).await;
+    let cfg = common::config_for(&database.url);
     let db = setia_backend::Db::connect(&cfg.database_url, 1).await.unwrap();
     db.migrate().await.unwrap();
     let setia_backend::Db::Postgres(pool) = &db else { unreachable!() };
