@@ -13,14 +13,40 @@ use setia_backend::customers::{self, Customer, CustomerInput, Upserted};
 use setia_backend::AppState;
 use setia_domain::{Email, Phone};
 
+/// A customer as sent. Text is trimmed; control characters are refused (line
+/// breaks and tabs are allowed in `address` only).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerBody {
+    /// Required, one line, at most 200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     name: String,
+    /// E.164 (`+6281234567890`: `+` then 8 to 15 digits), or an Indonesian number
+    /// without its country code (`081234567890`, `81234567890`), stored as E.164.
+    /// Spaces, dashes, dots and parentheses between the digits are also accepted
+    /// and dropped; the pattern states the digits-only form.
+    #[schema(pattern = r"^(\+[1-9][0-9]{7,14}|[1-79][0-9]{7,14}|0[0-9]{6,13}|8[0-9]{5,12})$")]
     phone: String,
+    /// `name@example.com`: one `@`, a dotted domain, no spaces; at most 254 bytes
+    /// (UTF-8). Stored in lower case. Empty or null: none.
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^@\s\u0000-\u001F\u007F-\u009F]+@[^@.\s\u0000-\u001F\u007F-\u009F]+(\.[^@.\s\u0000-\u001F\u007F-\u009F]+)+$"
+    )]
     email: Option<String>,
+    /// `YYYY-MM-DD`, not in the future. Empty or null: none.
+    #[schema(format = Date, pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
     birth_date: Option<String>,
+    /// Several lines allowed, at most 2000 characters.
+    #[schema(max_length = 2000, pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$")]
     address: Option<String>,
+    /// The caller's own id for the customer (unique): one line, at most 128 characters.
+    /// Empty or null: none.
+    #[schema(max_length = 128, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     external_id: Option<String>,
 }
 

@@ -20,9 +20,23 @@ use setia_domain::{CurrencyFormat, Money};
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum IdValue {
+    #[schema(value_type = IdNumberDoc)]
     Number(i64),
+    #[schema(value_type = IdDigitsDoc)]
     Text(String),
 }
+
+/// An id as a number (documents `IdValue`).
+#[derive(utoipa::ToSchema)]
+#[schema(minimum = 1, maximum = 9_223_372_036_854_775_807i64)]
+#[allow(dead_code)]
+struct IdNumberDoc(i64);
+
+/// An id as a string of its digits (documents `IdValue`).
+#[derive(utoipa::ToSchema)]
+#[schema(pattern = r"^[0-9]{1,18}$")]
+#[allow(dead_code)]
+struct IdDigitsDoc(String);
 
 impl IdValue {
     fn parse(&self, field: &str) -> Result<i64, ApiError> {
@@ -33,42 +47,92 @@ impl IdValue {
     }
 }
 
+/// A cart line. Its amount (`unit_price` × `quantity`) and the cart's subtotal are
+/// at most 10^15.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineBody {
+    /// The SKU of an active catalogue product (trimmed).
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._/-]+$")]
     sku: String,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     quantity: i64,
-    /// Defaults to the catalogue price.
+    /// Minor units; defaults to the catalogue price.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000i64)]
     unit_price: Option<i64>,
+}
+
+/// Where an order comes from: `pos`, `online` or `import` (documents `OrderBody.source`).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum OrderSourceDoc {
+    Pos,
+    Online,
+    Import,
 }
 
 /// A cart. `source` and `external_ref` are required to create an order; a quote ignores them.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderBody {
-    /// `pos`, `online` or `import`.
+    #[schema(value_type = Option<OrderSourceDoc>, inline)]
     source: Option<String>,
+    /// The caller's reference: with `source`, it identifies a re-sent order. One line,
+    /// at most 128 characters (trimmed).
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     external_ref: Option<String>,
+    /// An existing customer's id (a number or a string of digits).
     customer_id: Option<IdValue>,
+    /// 1 to 500 lines.
+    #[schema(min_items = 1, max_items = 500)]
     lines: Vec<LineBody>,
+    /// The code of an active `code` promotion (case-insensitive). Empty or null: none.
+    #[schema(max_length = 64, pattern = r"^[A-Za-z0-9_-]*$")]
     coupon_code: Option<String>,
+    /// Must be 0 (or absent) until the points ledger is enabled.
+    #[schema(minimum = 0, maximum = 0)]
     redeem_points: Option<i64>,
+    /// Minor units, default 0.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000i64)]
     shipping: Option<i64>,
+    /// Minutes the new order may be paid in, default 60 (at most a week).
+    #[schema(minimum = 1, maximum = 10_080)]
     payment_deadline_minutes: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayBody {
+    /// The payment's reference (idempotency key): one line, at most 128 characters (trimmed).
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     payment_ref: String,
+    /// Minor units; must equal the order's total (else 409 `amount_mismatch`).
+    #[schema(minimum = 0, maximum = 9_223_372_036_854_775_807i64)]
     amount: i64,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefundBody {
-    /// The rest of the order when absent.
+    /// Minor units, above zero and at most what is left to refund; the rest of the
+    /// order when absent.
+    #[schema(minimum = 1, maximum = 9_223_372_036_854_775_807i64)]
     amount: Option<i64>,
+    /// The refund's reference (idempotency key): one line, at most 128 characters (trimmed).
+    #[schema(
+        min_length = 1,
+        max_length = 128,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     refund_ref: String,
 }
 

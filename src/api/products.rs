@@ -11,12 +11,25 @@ use setia_backend::products::{self, ProductInput};
 use setia_backend::AppState;
 use setia_domain::Money;
 
+/// A catalogue entry as sent; text is trimmed first.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductBody {
+    /// 1 to 64 ASCII letters, digits, `-`, `_`, `.` or `/` (unique).
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._/-]+$")]
     sku: String,
+    /// Required, one line, at most 200 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     name: String,
+    /// Minor units (`Rp 12.500` is `12500`), 0 or more.
+    #[schema(minimum = 0, maximum = 9_223_372_036_854_775_807i64)]
     price: i64,
+    /// One line, at most 100 characters. Empty or null: none.
+    #[schema(max_length = 100, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     category: Option<String>,
 }
 

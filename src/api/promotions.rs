@@ -20,30 +20,48 @@ use setia_domain::{Money, Percent};
 #[serde(deny_unknown_fields)]
 pub struct HoursBody {
     /// `HH:MM`, store time zone, inclusive.
+    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     from: String,
     /// `HH:MM`, exclusive; at or before `from` wraps past midnight.
+    #[schema(pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     to: String,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConditionsBody {
+    /// Minor units, 0 to 10^15.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000i64)]
     min_subtotal: Option<i64>,
+    /// At least 1.
+    #[schema(minimum = 1, maximum = 9_223_372_036_854_775_807i64)]
     min_quantity: Option<i64>,
+    /// SKUs of catalogue products.
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._/-]+$")]
     skus: Option<Vec<String>>,
+    /// Categories of catalogue products (one line, at most 100 characters each).
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     categories: Option<Vec<String>>,
+    /// Ids of existing tiers.
+    #[schema(minimum = 1, maximum = 9_223_372_036_854_775_807i64)]
     tier_ids: Option<Vec<i64>>,
     first_order_only: Option<bool>,
-    /// ISO weekdays, Monday = 1.
+    /// ISO weekdays, Monday = 1 to Sunday = 7.
+    #[schema(minimum = 1, maximum = 7)]
     weekdays: Option<Vec<i64>>,
     hours: Option<HoursBody>,
 }
 
+/// A reward as stored and shown (a request's reward is `RewardDoc`).
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RewardBody {
-    /// `percent_order`, `fixed_order`, `percent_items`, `fixed_items` or `buy_x_get_y`.
     #[serde(rename = "type")]
+    #[schema(value_type = RewardTypeDoc, inline)]
     kind: String,
     /// Percent (at most two decimals, in (0, 100]) or amount in minor units;
     /// for `buy_x_get_y` the percent off the free units (default 100).
@@ -58,38 +76,171 @@ pub struct RewardBody {
 #[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsBody {
+    /// At least 1.
+    #[schema(minimum = 1, maximum = 9_223_372_036_854_775_807i64)]
     total_uses: Option<i64>,
+    /// At least 1.
+    #[schema(minimum = 1, maximum = 9_223_372_036_854_775_807i64)]
     uses_per_customer: Option<i64>,
+    /// Total discount it may grant, minor units, 1 to 10^15.
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_000i64)]
     budget: Option<i64>,
+}
+
+/// The type of a reward: `percent_order`, `fixed_order`, `percent_items`,
+/// `fixed_items` or `buy_x_get_y` (documents `RewardBody.type`).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum RewardTypeDoc {
+    PercentOrder,
+    FixedOrder,
+    PercentItems,
+    FixedItems,
+    BuyXGetY,
+}
+
+/// A reward as sent, by its `type`: the fields each type reads. A percent is a
+/// JSON number with at most two decimals in (0, 100]; an amount is a whole number
+/// of minor units. An order reward works on every line, so it names no products.
+#[derive(utoipa::ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[allow(dead_code)]
+enum RewardDoc {
+    /// `value` percent off the order.
+    PercentOrder {
+        #[schema(exclusive_minimum = 0, maximum = 100, multiple_of = 0.01)]
+        value: f64,
+    },
+    /// `value` (minor units) off the order.
+    FixedOrder {
+        #[schema(minimum = 1, maximum = 1_000_000_000_000_000i64)]
+        value: i64,
+    },
+    /// `value` percent off the lines of the named products.
+    PercentItems {
+        #[schema(exclusive_minimum = 0, maximum = 100, multiple_of = 0.01)]
+        value: f64,
+        /// SKUs of catalogue products.
+        #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._/-]+$")]
+        skus: Option<Vec<String>>,
+        /// Categories of catalogue products (one line, at most 100 characters each).
+        #[schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )]
+        categories: Option<Vec<String>>,
+    },
+    /// `value` (minor units) off the lines of the named products.
+    FixedItems {
+        #[schema(minimum = 1, maximum = 1_000_000_000_000_000i64)]
+        value: i64,
+        /// SKUs of catalogue products.
+        #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._/-]+$")]
+        skus: Option<Vec<String>>,
+        /// Categories of catalogue products (one line, at most 100 characters each).
+        #[schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )]
+        categories: Option<Vec<String>>,
+    },
+    /// Buy `buy` units, get `get` more `value` percent off (default 100: free).
+    BuyXGetY {
+        #[schema(exclusive_minimum = 0, maximum = 100, multiple_of = 0.01)]
+        value: Option<f64>,
+        #[schema(minimum = 1, maximum = 1000)]
+        buy: i64,
+        #[schema(minimum = 1, maximum = 1000)]
+        get: i64,
+        /// SKUs of catalogue products.
+        #[schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._/-]+$")]
+        skus: Option<Vec<String>>,
+        /// Categories of catalogue products (one line, at most 100 characters each).
+        #[schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )]
+        categories: Option<Vec<String>>,
+    },
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PromotionBody {
+    /// Required, one line, at most 200 characters (trimmed).
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     name: String,
+    /// Several lines allowed, at most 2000 characters.
+    #[schema(max_length = 2000, pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$")]
     description: Option<String>,
-    /// `automatic` or `code`.
+    #[schema(value_type = PromotionKindDoc, inline)]
     kind: String,
     starts_at: Option<DateTime<Utc>>,
+    /// After `starts_at`.
     ends_at: Option<DateTime<Utc>>,
     /// Larger applies first.
+    #[schema(minimum = -2_147_483_648, maximum = 2_147_483_647)]
     priority: i32,
-    /// `exclusive` or `combinable`.
+    #[schema(value_type = StackingDoc, inline)]
     stacking: String,
     #[serde(default)]
     conditions: ConditionsBody,
+    #[schema(value_type = RewardDoc)]
     reward: RewardBody,
+    /// The most discount one order gets, minor units, 1 to 10^15.
+    #[schema(minimum = 1, maximum = 1_000_000_000_000_000i64)]
     max_discount: Option<i64>,
     #[serde(default)]
     limits: LimitsBody,
-    /// The shared code of a `code` promotion (case-insensitive).
+    /// The shared code of a `code` promotion (case-insensitive, unique): 1 to 64
+    /// letters, digits, `-` or `_`. A promotion of kind `automatic` has none.
+    #[schema(max_length = 64, pattern = r"^[A-Za-z0-9_-]*$")]
     code: Option<String>,
+}
+
+/// How a promotion is applied: `automatic` (to every cart it fits) or `code`
+/// (to a cart that enters its code). Documents `PromotionBody.kind`.
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum PromotionKindDoc {
+    Automatic,
+    Code,
+}
+
+/// Whether a promotion combines with others: `exclusive` or `combinable`
+/// (documents `PromotionBody.stacking`).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum StackingDoc {
+    Exclusive,
+    Combinable,
+}
+
+/// The statuses a promotion may be given: `active`, `paused` or `ended`
+/// (documents `StatusBody.status`).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum StatusChangeDoc {
+    Active,
+    Paused,
+    Ended,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusBody {
-    /// `active`, `paused` or `ended`.
+    #[schema(value_type = StatusChangeDoc, inline)]
     status: String,
 }
 

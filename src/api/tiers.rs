@@ -10,17 +10,35 @@ use serde::{Deserialize, Serialize};
 use setia_backend::tiers::{self, TierDefinition, TierDraft, TierRow};
 use setia_backend::AppState;
 
+/// A tier as sent. Names are unique (case-insensitive) and minimums strictly
+/// increasing across the tiers; both are checked against the stored tiers.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TierBody {
+    /// Required, one line, at most 200 characters (trimmed).
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     name: String,
+    /// Spending (minor units) that reaches this tier, 0 or more.
+    #[schema(minimum = 0, maximum = 9_223_372_036_854_775_807i64)]
     min_spending: i64,
+    /// Days of spending counted, 1 to 3650; null for lifetime spending.
+    #[schema(minimum = 1, maximum = 3650)]
     window_days: Option<i64>,
+    /// Points earned per `earn_rate_per` spent, 0 or more.
+    #[schema(minimum = 0, maximum = 9_223_372_036_854_775_807i64)]
     earn_rate_points: i64,
+    /// Spending (minor units) that earns `earn_rate_points`, at least 1.
+    #[schema(minimum = 1, maximum = 9_223_372_036_854_775_807i64)]
     earn_rate_per: i64,
     /// A JSON number with at most two decimals, in (0, 100].
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = Option<f64>, exclusive_minimum = 0, maximum = 100, multiple_of = 0.01)]
     discount_percent: Option<serde_json::Number>,
+    /// `#rrggbb`; null for the default grey.
+    #[schema(pattern = r"^#[0-9a-fA-F]{6}$")]
     colour: Option<String>,
 }
 

@@ -20,6 +20,7 @@ mod hardening;
 mod jobs;
 mod locks;
 mod odd_text;
+mod openapi_schema;
 mod operations;
 mod orders;
 mod overdue;
