@@ -13,6 +13,7 @@ pub mod paging;
 pub mod password;
 pub mod percent;
 pub mod phone;
+pub mod priced_order;
 pub mod pricing;
 pub mod promotion;
 pub mod promotion_definition;

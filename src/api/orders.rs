@@ -12,8 +12,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use setia_backend::orders::{self, CartInput, Created, LineInput, NewOrder, Order, OrderSource, Quote};
 use setia_backend::{settings, AppState};
+use setia_domain::priced_order::{AppliedReward, LineAmounts};
 use setia_domain::pricing::{Rejection, TierSnapshot};
-use setia_domain::trace::{Explanation, Language};
+use setia_domain::trace::Language;
 use setia_domain::{CurrencyFormat, Money};
 
 /// An id as clients send it: a number or a string of digits (API.md: ids are opaque).
@@ -137,16 +138,6 @@ pub struct RefundBody {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct LineView {
-    sku: String,
-    quantity: i64,
-    unit_price: i64,
-    base_amount: i64,
-    discount: i64,
-    final_amount: i64,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AdjustmentView {
     /// `promotion`, `customer_discount`, `tier` or `points`.
     source: String,
@@ -171,6 +162,21 @@ pub struct RejectedView {
     reason: String,
     /// The same reason as a stable snake_case code (`uses_exhausted`, `below_min_subtotal`, …).
     reason_code: String,
+}
+
+fn adjustment_views(rewards: impl IntoIterator<Item = AppliedReward>, r: &Reader) -> Vec<AdjustmentView> {
+    rewards
+        .into_iter()
+        .map(|a| AdjustmentView {
+            explanation: a.explained(r.lang, &r.currency),
+            source: a.source,
+            promotion_id: a.promotion_id,
+            customer_discount_id: a.customer_discount_id,
+            code: a.code,
+            line: a.line.and_then(|l| i64::try_from(l).ok()),
+            amount: a.amount,
+        })
+        .collect()
 }
 
 fn rejected_views(rejected: Vec<Rejection>, r: &Reader) -> Vec<RejectedView> {
@@ -218,7 +224,7 @@ pub struct OrderView {
     points_discount: i64,
     shipping: i64,
     total: i64,
-    lines: Vec<LineView>,
+    lines: Vec<LineAmounts>,
     adjustments: Vec<AdjustmentView>,
     rejected: Vec<RejectedView>,
     tier: Option<TierSnapshotView>,
@@ -263,31 +269,8 @@ fn quote_view(q: Quote, r: &Reader) -> OrderView {
         points_discount: 0,
         shipping: p.shipping.0,
         total: p.total.0,
-        lines: p
-            .lines
-            .into_iter()
-            .map(|l| LineView {
-                sku: l.sku,
-                quantity: l.quantity,
-                unit_price: l.unit_price.0,
-                base_amount: l.base_amount.0,
-                discount: l.discount.0,
-                final_amount: l.final_amount.0,
-            })
-            .collect(),
-        adjustments: p
-            .adjustments
-            .into_iter()
-            .map(|a| AdjustmentView {
-                source: a.source.as_str().to_string(),
-                promotion_id: a.promotion_id,
-                customer_discount_id: a.customer_discount_id,
-                code: a.code,
-                line: a.line.and_then(|l| i64::try_from(l).ok()),
-                amount: a.amount.0,
-                explanation: a.explanation.render(r.lang, &r.currency),
-            })
-            .collect(),
+        lines: p.lines.iter().map(LineAmounts::from).collect(),
+        adjustments: adjustment_views(p.adjustments.iter().map(AppliedReward::from), r),
         rejected: rejected_views(p.rejected, r),
         tier: q.tier.map(tier_view),
         points_to_earn: p.points_to_earn,
@@ -313,31 +296,8 @@ fn order_view(o: Order, r: &Reader) -> OrderView {
         points_discount: row.points_discount,
         shipping: row.shipping,
         total: row.total,
-        lines: o
-            .lines
-            .into_iter()
-            .map(|l| LineView {
-                sku: l.sku,
-                quantity: l.quantity,
-                unit_price: l.unit_price,
-                base_amount: l.base_amount,
-                discount: l.discount,
-                final_amount: l.final_amount,
-            })
-            .collect(),
-        adjustments: o
-            .adjustments
-            .into_iter()
-            .map(|a| AdjustmentView {
-                source: a.source,
-                promotion_id: a.promotion_id,
-                customer_discount_id: a.customer_discount_id,
-                code: a.code,
-                line: a.line_no.map(i64::from),
-                amount: a.amount,
-                explanation: Explanation::parse_stored(&a.explanation).map_or_else(|text| text, |e| e.render(r.lang, &r.currency)),
-            })
-            .collect(),
+        lines: o.lines.iter().map(LineAmounts::from).collect(),
+        adjustments: adjustment_views(o.adjustments.iter().map(AppliedReward::from), r),
         rejected: rejected_views(row.promotions_rejected(), r),
         tier: row.tier_snapshot().map(tier_view),
         points_to_earn: row.points_to_earn(),

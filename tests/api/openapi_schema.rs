@@ -128,6 +128,13 @@ async fn the_document_states_the_rules_of_every_request_body() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let doc = document(&app).await;
 
+    // The order's lines are the domain's one line view (setia_domain::priced_order), named as before.
+    let line_items = &prop(&doc, "OrderView", "lines")["items"]["$ref"];
+    assert_eq!(line_items, "#/components/schemas/LineView");
+    let mut line_fields = strings(&doc["components"]["schemas"]["LineView"]["required"]);
+    line_fields.sort_unstable();
+    assert_eq!(line_fields, ["base_amount", "discount", "final_amount", "quantity", "sku", "unit_price"]);
+
     // Orders.
     assert_line(&doc, "OrderBody", "external_ref", text::REFERENCE.max_chars);
     assert_eq!(number(prop(&doc, "OrderBody", "external_ref"), "minLength"), 1);

@@ -76,7 +76,8 @@ both_backends!(the_simulator_prices_like_checkout_and_shows_the_whole_trace, |ap
     assert_eq!(b["priced"]["discount_total"], 38_850);
     let sources: Vec<&str> = b["adjustments"].as_array().unwrap().iter().map(|a| a["source"].as_str().unwrap()).collect();
     assert_eq!(sources, ["promotion", "promotion", "tier"]);
-    assert_eq!(b["adjustments"][0]["promotion"]["name"], "Happy hour");
+    assert_eq!(b["adjustments"][0]["promotion_id"], s.happy_hour);
+    assert_eq!(b["adjustments"][0]["explanation"]["Ok"]["name"], "Happy hour", "{}", b["adjustments"][0]);
     assert_eq!(b["adjustments"][1]["code"], "PAGI");
     assert_eq!(b["rejected"][0]["promotion"]["id"], s.big_spender);
     assert_eq!(b["rejected"][0]["reason"]["code"], "below_min_subtotal", "{}", b["rejected"]);
@@ -219,7 +220,7 @@ both_backends!(the_rest_quote_prices_a_cart_as_the_simulator_does, |app| async m
             .as_array()
             .unwrap()
             .iter()
-            .map(|a| json!([a["source"], a["promotion"]["id"], a["code"], a["line"], a["amount"]]))
+            .map(|a| json!([a["source"], a["promotion_id"], a["code"], a["line"], a["amount"]]))
             .collect();
         let quote_adjustments: Vec<serde_json::Value> = q["adjustments"]
             .as_array()

@@ -1,11 +1,10 @@
 //! Orders in the admin UI (every staff role reads them): the filtered list and
 //! the order page with lines, the discount trace, refunds and refused payments.
 
-use crate::components::trace::LineRow;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use setia_domain::trace::Explanation;
+use setia_domain::priced_order::{AppliedReward, LineAmounts};
 use setia_domain::CurrencyFormat;
 
 pub const ORDER_PAGE_SIZE: i64 = 50;
@@ -31,18 +30,6 @@ pub struct OrderPage {
     pub page_size: i64,
     pub currency: CurrencyFormat,
     pub time_zone: String,
-}
-
-/// One step of the discount trace; the explanation is rendered in the reader's language.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AdjustmentDto {
-    pub source: String,
-    pub promotion_id: Option<i64>,
-    pub line_no: Option<i32>,
-    pub code: Option<String>,
-    pub amount: i64,
-    /// Structured when Setia wrote it; the stored text otherwise.
-    pub explanation: Result<Explanation, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,8 +67,8 @@ pub struct OrderDetailDto {
     pub tier_name: Option<String>,
     pub points_to_earn: i64,
     pub refunded: i64,
-    pub lines: Vec<LineRow>,
-    pub adjustments: Vec<AdjustmentDto>,
+    pub lines: Vec<LineAmounts>,
+    pub adjustments: Vec<AppliedReward>,
     pub rejected_promotions: Vec<RejectedPromotionDto>,
     pub refunds: Vec<RefundDto>,
     pub rejections: Vec<RejectionDto>,
@@ -190,30 +177,8 @@ pub async fn order_detail(id: i64) -> Result<OrderDetailDto, AppError> {
         tier_name: o.tier_name.clone(),
         points_to_earn: o.points_to_earn(),
         refunded,
-        lines: order
-            .lines
-            .iter()
-            .map(|l| LineRow {
-                sku: l.sku.clone(),
-                quantity: l.quantity,
-                unit_price: l.unit_price,
-                base_amount: l.base_amount,
-                discount: l.discount,
-                final_amount: l.final_amount,
-            })
-            .collect(),
-        adjustments: order
-            .adjustments
-            .iter()
-            .map(|a| AdjustmentDto {
-                source: a.source.clone(),
-                promotion_id: a.promotion_id,
-                line_no: a.line_no,
-                code: a.code.clone(),
-                amount: a.amount,
-                explanation: Explanation::parse_stored(&a.explanation),
-            })
-            .collect(),
+        lines: order.lines.iter().map(LineAmounts::from).collect(),
+        adjustments: order.adjustments.iter().map(AppliedReward::from).collect(),
         rejected_promotions: rejected
             .into_iter()
             .map(|r| RejectedPromotionDto { name: names.get(&r.promotion_id).cloned(), promotion_id: r.promotion_id, reason: r.reason })

@@ -6,8 +6,9 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use setia_domain::priced_order::AppliedReward;
 use setia_domain::pricing::PricedCart;
-use setia_domain::trace::{Explanation, RejectReason};
+use setia_domain::trace::RejectReason;
 use setia_domain::CurrencyFormat;
 
 /// Rows the simulator form offers.
@@ -45,17 +46,6 @@ pub struct SimPromotion {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SimAdjustment {
-    pub source: String,
-    pub promotion: Option<SimPromotion>,
-    pub code: Option<String>,
-    /// 0-based, when the reward touched one line only.
-    pub line: Option<usize>,
-    pub amount: i64,
-    pub explanation: Explanation,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SimRejected {
     pub promotion: SimPromotion,
     pub reason: RejectReason,
@@ -72,7 +62,7 @@ pub struct SimCandidate {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Simulation {
     pub priced: PricedCart,
-    pub adjustments: Vec<SimAdjustment>,
+    pub adjustments: Vec<AppliedReward>,
     pub rejected: Vec<SimRejected>,
     pub candidates: Vec<SimCandidate>,
     pub customer_name: Option<String>,
@@ -168,18 +158,7 @@ pub async fn simulate_pricing(lines: Vec<SimLine>, customer: String, code: Strin
     let named = |id: i64| SimPromotion { id, name: index.get(id).map_or_else(|| format!("#{id}"), |p| p.name.clone()) };
     let p = quote.priced;
     Ok(Simulation {
-        adjustments: p
-            .adjustments
-            .iter()
-            .map(|a| SimAdjustment {
-                source: a.source.as_str().to_string(),
-                promotion: a.promotion_id.map(named),
-                code: a.code.clone(),
-                line: a.line,
-                amount: a.amount.0,
-                explanation: a.explanation.clone(),
-            })
-            .collect(),
+        adjustments: p.adjustments.iter().map(AppliedReward::from).collect(),
         rejected: p.rejected.iter().map(|r| SimRejected { promotion: named(r.promotion_id), reason: r.reason.clone() }).collect(),
         candidates: p
             .candidates

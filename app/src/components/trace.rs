@@ -5,31 +5,9 @@
 use crate::components::format::{money, trace_language};
 use crate::i18n::*;
 use leptos::prelude::*;
-use setia_domain::trace::{Explanation, RejectReason};
+use setia_domain::priced_order::{AppliedReward, LineAmounts};
+use setia_domain::trace::RejectReason;
 use setia_domain::CurrencyFormat;
-
-/// One priced line, in minor units (also the order page's DTO).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LineRow {
-    pub sku: String,
-    pub quantity: i64,
-    pub unit_price: i64,
-    pub base_amount: i64,
-    pub discount: i64,
-    pub final_amount: i64,
-}
-
-/// One applied reward.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TraceRow {
-    pub source: String,
-    pub promotion_id: Option<i64>,
-    /// 0-based; `None` = the reward was spread over several lines.
-    pub line: Option<usize>,
-    pub amount: i64,
-    /// Structured when Setia wrote it; the stored text otherwise.
-    pub explanation: Result<Explanation, String>,
-}
 
 /// One promotion turned down.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +18,7 @@ pub struct RejectedRow {
 }
 
 #[component]
-pub fn LinesTable(rows: Vec<LineRow>, currency: CurrencyFormat, testid: &'static str) -> impl IntoView {
+pub fn LinesTable(rows: Vec<LineAmounts>, currency: CurrencyFormat, testid: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let c = currency;
     view! {
@@ -76,7 +54,7 @@ pub fn LinesTable(rows: Vec<LineRow>, currency: CurrencyFormat, testid: &'static
 }
 
 #[component]
-pub fn TraceTable(rows: Vec<TraceRow>, currency: CurrencyFormat, testid: &'static str) -> impl IntoView {
+pub fn TraceTable(rows: Vec<AppliedReward>, currency: CurrencyFormat, testid: &'static str) -> impl IntoView {
     let i18n = use_i18n();
     let empty = rows.is_empty();
     let c = currency;
@@ -95,11 +73,8 @@ pub fn TraceTable(rows: Vec<TraceRow>, currency: CurrencyFormat, testid: &'stati
                         <tr><td colspan="3" class="empty">{t!(i18n, orders.trace_empty)}</td></tr>
                     </Show>
                     {rows.into_iter().map(|a| {
-                        let (explanation, currency) = (a.explanation, c.clone());
-                        let text = move || match &explanation {
-                            Ok(e) => e.render(trace_language(i18n.get_locale()), &currency),
-                            Err(raw) => raw.clone(),
-                        };
+                        let (reward, currency) = (a.clone(), c.clone());
+                        let text = move || reward.explained(trace_language(i18n.get_locale()), &currency);
                         view! {
                             <tr data-source=a.source data-promotion=a.promotion_id.map(|id| id.to_string())>
                                 <td>{match a.line {

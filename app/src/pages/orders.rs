@@ -6,7 +6,7 @@ use crate::api::orders::{list_orders, order_detail, OrderDetailDto, OrderPage, R
 use crate::components::errors::{refusal_view, ErrorNotice};
 use crate::components::format::{local_time, money, OrderStatusBadge};
 use crate::components::list::{Pager, QueryState};
-use crate::components::trace::{LinesTable, RejectedList, RejectedRow, TraceRow, TraceTable};
+use crate::components::trace::{LinesTable, RejectedList, RejectedRow, TraceTable};
 use crate::i18n::*;
 use crate::root::CurrentUser;
 use leptos::prelude::*;
@@ -252,17 +252,7 @@ fn OrderView(data: OrderDetailDto, recalculate: Option<ServerAction<RecalculateO
     }
     .into_any();
     let lines = data.lines.clone();
-    let trace = data
-        .adjustments
-        .iter()
-        .map(|a| TraceRow {
-            source: a.source.clone(),
-            promotion_id: a.promotion_id,
-            line: a.line_no.and_then(|n| usize::try_from(n).ok()),
-            amount: a.amount,
-            explanation: a.explanation.clone(),
-        })
-        .collect::<Vec<_>>();
+    let trace = data.adjustments.clone();
     let rejected_promotions = data
         .rejected_promotions
         .iter()

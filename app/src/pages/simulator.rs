@@ -6,12 +6,13 @@
 use crate::api::simulator::{simulate_pricing, simulator_choices, PickerData, SimLine, Simulation, SIMULATOR_ROWS};
 use crate::components::errors::{refusal_view, ErrorNotice};
 use crate::components::format::{local_time, money};
-use crate::components::trace::{LineRow, LinesTable, RejectedList, RejectedRow, TraceRow, TraceTable};
+use crate::components::trace::{LinesTable, RejectedList, RejectedRow, TraceTable};
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use setia_domain::priced_order::LineAmounts;
 
 /// What the query string asks for: the form's rows, customer, code and moment.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -150,29 +151,8 @@ fn PricedCartView(sim: Simulation) -> impl IntoView {
     let i18n = use_i18n();
     let c = sim.currency.clone();
     let p = &sim.priced;
-    let lines = p
-        .lines
-        .iter()
-        .map(|l| LineRow {
-            sku: l.sku.clone(),
-            quantity: l.quantity,
-            unit_price: l.unit_price.0,
-            base_amount: l.base_amount.0,
-            discount: l.discount.0,
-            final_amount: l.final_amount.0,
-        })
-        .collect::<Vec<_>>();
-    let trace = sim
-        .adjustments
-        .iter()
-        .map(|a| TraceRow {
-            source: a.source.clone(),
-            promotion_id: a.promotion.as_ref().map(|p| p.id),
-            line: a.line,
-            amount: a.amount,
-            explanation: Ok(a.explanation.clone()),
-        })
-        .collect::<Vec<_>>();
+    let lines = p.lines.iter().map(LineAmounts::from).collect::<Vec<_>>();
+    let trace = sim.adjustments.clone();
     let rejected = sim
         .rejected
         .iter()

@@ -1,8 +1,10 @@
 //! The order's types: what a client sends, what is stored, and the errors.
 
 use chrono::{DateTime, Utc};
+use setia_domain::priced_order::{AppliedReward, LineAmounts};
 use setia_domain::pricing::{PricedCart, Rejection, TierSnapshot};
 use setia_domain::text::TextError;
+use setia_domain::trace::Explanation;
 use setia_domain::{Money, OrderStatus, Percent};
 
 pub use setia_domain::order::{OrderSource, DEFAULT_PAYMENT_MINUTES, MAX_PAYMENT_MINUTES};
@@ -194,6 +196,33 @@ pub struct AdjustmentRow {
     pub amount: i64,
     /// JSON of a [`setia_domain::trace::Explanation`].
     pub explanation: String,
+}
+
+impl From<&OrderLineRow> for LineAmounts {
+    fn from(l: &OrderLineRow) -> Self {
+        LineAmounts {
+            sku: l.sku.clone(),
+            quantity: l.quantity,
+            unit_price: l.unit_price,
+            base_amount: l.base_amount,
+            discount: l.discount,
+            final_amount: l.final_amount,
+        }
+    }
+}
+
+impl From<&AdjustmentRow> for AppliedReward {
+    fn from(a: &AdjustmentRow) -> Self {
+        AppliedReward {
+            source: a.source.clone(),
+            promotion_id: a.promotion_id,
+            customer_discount_id: a.customer_discount_id,
+            code: a.code.clone(),
+            line: a.line_no.and_then(|n| usize::try_from(n).ok()),
+            amount: a.amount,
+            explanation: Explanation::parse_stored(&a.explanation),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
