@@ -8,5 +8,6 @@ pub mod error_status;
 pub mod limits;
 pub mod metrics;
 pub mod origin;
+pub mod request_id;
 pub mod server;
 pub mod telemetry;

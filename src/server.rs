@@ -23,6 +23,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, LazyLock};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::time::Duration as CookieDuration;
@@ -52,7 +53,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     }
     DbSessionStore::new(&db).migrate().await.context("create the session table")?;
     let password_checks = Arc::new(PasswordChecks::new(config.limits.password_checks, config.limits.password_wait));
-    Ok(AppState { db, config: Arc::new(config), promotions: Default::default(), password_checks })
+    Ok(AppState { db, config: Arc::new(config), store: Default::default(), password_checks })
 }
 
 /// Deletes expired sessions every hour (any instance may do it; the delete is idempotent).
@@ -131,7 +132,10 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(sign_in_rate, limit_sign_in))
         .layer(from_fn_with_state(Arc::new(state.config.limits.clone()), remember_client_ip))
         .layer(metric_layer)
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(crate::request_id::request_span))
+        // Outside the trace layer, so the span sees the id; echoed on every response.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(crate::request_id::SequentialRequestId::default()))
         .with_state(server_state)
 }
 

@@ -7,9 +7,10 @@
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::Db;
 use crate::dispatch;
+use crate::store_cache::{StoreCache, StoreSnapshot};
 use anyhow::Context;
 use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -178,33 +179,42 @@ pub async fn revoke_token(db: &Db, id: i64, actor: &Actor) -> anyhow::Result<boo
     Ok(exists > 0)
 }
 
-/// The live token behind a bearer value, if any. Records the use (at most once
-/// a minute per token, so busy terminals do not write on every request).
+/// Every live (not revoked) token with the hash of its value, for [`crate::store_cache`].
 #[tracing::instrument(skip_all)]
-pub async fn authenticate(db: &Db, bearer: &str) -> anyhow::Result<Option<ApiToken>> {
+pub async fn live_tokens(db: &Db) -> anyhow::Result<Vec<(String, ApiToken)>> {
+    #[derive(sqlx::FromRow)]
+    struct Live {
+        token_hash: String,
+        #[sqlx(flatten)]
+        token: ApiToken,
+    }
+    let rows =
+        dispatch!(db, |c| sqlx::query_as::<_, Live>(&format!("SELECT token_hash, {COLUMNS} FROM api_tokens WHERE revoked_at IS NULL"))
+            .fetch_all(c)
+            .await)
+        .context("load live api tokens")?;
+    Ok(rows.into_iter().map(|r| (r.token_hash, r.token)).collect())
+}
+
+/// The live token behind a bearer value, if any, from the cached tokens (exact:
+/// see [`crate::store_cache`]). Records the use at most once a minute per token.
+#[tracing::instrument(skip_all)]
+pub async fn authenticate(db: &Db, cache: &StoreCache, store: &StoreSnapshot, bearer: &str) -> anyhow::Result<Option<ApiToken>> {
     if !bearer.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
-    let found = dispatch!(db, |c| sqlx::query_as::<_, ApiToken>(&format!(
-        "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
-    ))
-    .bind(hash(bearer))
-    .fetch_optional(c)
-    .await)
-    .context("look up api token")?;
-    if let Some(t) = &found {
-        let now = Utc::now();
-        if t.last_used_at.is_none_or(|u| now - u > Duration::seconds(60)) {
-            dispatch!(db, |c| sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(t.id)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))
-            .context("record api token use")?;
-        }
+    let Some(token) = store.token(&hash(bearer)) else { return Ok(None) };
+    let now = Utc::now();
+    if cache.token_use_due(token, now) {
+        dispatch!(db, |c| sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(token.id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .context("record api token use")?;
     }
-    Ok(found)
+    Ok(Some(token.clone()))
 }
 
 #[cfg(test)]

@@ -8,9 +8,10 @@ use crate::dispatch;
 use crate::notifications::{self, Notification};
 use crate::orders::list::{list_orders, OrderFilter};
 use crate::orders::OrderRow;
-use crate::settings::{self, StoreSettings};
+use crate::settings::StoreSettings;
+use crate::store_cache::StoreCache;
 use crate::tier_census::{near_next_tier, tier_distribution};
-use crate::tiers::{list_tiers, TierRow};
+use crate::tiers::TierRow;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -30,10 +31,11 @@ pub struct CustomerPage {
 pub const CUSTOMER_PAGE_ROWS: i64 = 20;
 
 #[tracing::instrument(skip_all)]
-pub async fn customer_page(db: &Db, id: i64, now: DateTime<Utc>) -> anyhow::Result<Option<CustomerPage>> {
+pub async fn customer_page(db: &Db, cache: &StoreCache, id: i64, now: DateTime<Utc>) -> anyhow::Result<Option<CustomerPage>> {
     let Some(customer) = find_customer(db, id).await? else { return Ok(None) };
-    let facts = customer_facts(db, id, now).await?;
-    let settings = settings::load(db).await?;
+    let store = cache.snapshot(db).await?;
+    let facts = customer_facts(db, &store, id, now).await?;
+    let settings = store.settings.as_ref().clone();
     let filter = OrderFilter { customer_id: Some(id), ..Default::default() };
     let (orders, orders_total) = list_orders(db, &filter, CUSTOMER_PAGE_ROWS, 0).await?;
     let notifications = notifications::for_customer(db, id, CUSTOMER_PAGE_ROWS).await?;
@@ -57,19 +59,20 @@ pub struct TiersOverview {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn tiers_overview(db: &Db, now: DateTime<Utc>, near_limit: i64) -> anyhow::Result<TiersOverview> {
-    let tiers = list_tiers(db).await?;
+pub async fn tiers_overview(db: &Db, cache: &StoreCache, now: DateTime<Utc>, near_limit: i64) -> anyhow::Result<TiersOverview> {
+    let store = cache.snapshot(db).await?;
+    let tiers = store.tiers.as_ref().clone();
     let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
     let counts = tier_distribution(db, &rules, now).await?;
     let (near_ids, near_total) = near_next_tier(db, &rules, now, near_limit).await?;
-    let facts = customers_facts(db, &near_ids, now).await?;
+    let facts = customers_facts(db, &store, &near_ids, now).await?;
     let mut names = customer_names(db, &near_ids).await?;
     let near = facts
         .into_iter()
         .filter(|f| f.standing.next.is_some())
         .map(|f| NearCustomer { name: names.remove(&f.customer_id).unwrap_or_default(), facts: f })
         .collect();
-    let settings = settings::load(db).await?;
+    let settings = store.settings.as_ref().clone();
     Ok(TiersOverview { tiers, counts, near, near_total, settings })
 }
 

@@ -107,6 +107,7 @@ fn phone_prefix_end(prefix: &str) -> Option<String> {
 #[tracing::instrument(skip_all)]
 pub async fn list_customers(
     db: &Db,
+    cache: &crate::store_cache::StoreCache,
     filter: &CustomerFilter,
     limit: i64,
     offset: i64,
@@ -121,7 +122,7 @@ pub async fn list_customers(
         page_from_customers(db, filter, limit, offset).await?
     };
     let ids: Vec<i64> = customers.iter().map(|c| c.id).collect();
-    let facts = customers_facts(db, &ids, now).await?;
+    let facts = customers_facts(db, &*cache.snapshot(db).await?, &ids, now).await?;
     Ok((customers.into_iter().zip(facts).map(|(customer, facts)| CustomerListRow { customer, facts }).collect(), total))
 }
 

@@ -9,8 +9,8 @@
 
 use crate::bind_params;
 use crate::db::{Arg, Db, Params, Tx};
-use crate::settings;
-use crate::tiers::{self, TierRow};
+use crate::store_cache::StoreSnapshot;
+use crate::tiers::TierRow;
 use anyhow::Context;
 use chrono::{DateTime, Duration, Utc};
 use setia_domain::order::spending_statuses;
@@ -183,6 +183,53 @@ pub async fn standing_and_lifetime_in(
     Ok((tier_standing(&rules, &in_window), in_window(TierWindow::Lifetime)))
 }
 
+/// What pricing needs to know of a customer: their tier standing and whether they
+/// have no earlier order that counts (docs/SPEC.md §2.3 `first_order_only`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PricingFacts {
+    pub standing: TierStanding,
+    pub first_order: bool,
+}
+
+/// [`PricingFacts`] of one customer inside a transaction, in one statement (the
+/// customer row, their spending per window, an earlier order); `None` when no
+/// customer has the id. "Earlier order": any of theirs not cancelled or expired
+/// (those never happened), the same rule as `orders::is_first_order`.
+#[tracing::instrument(skip_all)]
+pub async fn pricing_facts_in(
+    tx: &mut Tx,
+    customer_id: i64,
+    tiers: &[TierRow],
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<PricingFacts>> {
+    let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
+    let windows = windows_of(&rules);
+    let mut params = Params::default();
+    let spending = spending_subquery(&windows, now, &mut params, Some(&[customer_id]));
+    let id = params.add(Arg::Int(customer_id));
+    let sums: Vec<String> = windows.iter().map(|w| format!("s.{}", window_column(*w))).collect();
+    let sql = format!(
+        "SELECT c.id, (SELECT e.id FROM orders e WHERE e.customer_id = c.id AND e.status NOT IN ('cancelled', 'expired') LIMIT 1),
+                {}
+         FROM customers c LEFT JOIN ({spending}) s ON s.customer_id = c.id
+         WHERE c.id = {id}",
+        sums.join(", ")
+    );
+    let row: Option<(bool, Vec<i64>)> =
+        crate::dispatch!(tx tx, |c| bind_params!(sqlx::query(&sql), params).fetch_optional(c).await.map(|row| {
+            row.map(|row| {
+                use sqlx::Row;
+                let earlier: Option<i64> = row.get(1);
+                (earlier.is_none(), (0..windows.len()).map(|i| row.get::<Option<i64>, _>(i + 2).unwrap_or(0)).collect())
+            })
+        }))
+        .context("read the customer's tier and first order")?;
+    Ok(row.map(|(first_order, sums)| {
+        let in_window = |w: TierWindow| windows.iter().position(|x| *x == w).map_or(Money::ZERO, |i| Money(sums[i]));
+        PricingFacts { standing: tier_standing(&rules, &in_window), first_order }
+    }))
+}
+
 /// The facts of one customer from their spending per window (absent windows
 /// count zero): the rules of docs/SPEC.md §2.1 and §2.2 applied in one place.
 pub fn derive_facts(
@@ -204,21 +251,27 @@ pub fn derive_facts(
     }
 }
 
-/// Everything derived about one customer, as of `now`.
+/// Everything derived about one customer, as of `now`, by the store's ladder and
+/// loyalty threshold as cached for this request.
 #[tracing::instrument(skip_all)]
-pub async fn customer_facts(db: &Db, customer_id: i64, now: DateTime<Utc>) -> anyhow::Result<CustomerFacts> {
-    Ok(customers_facts(db, &[customer_id], now).await?.remove(0))
+pub async fn customer_facts(db: &Db, store: &StoreSnapshot, customer_id: i64, now: DateTime<Utc>) -> anyhow::Result<CustomerFacts> {
+    Ok(customers_facts(db, store, &[customer_id], now).await?.remove(0))
 }
 
 /// [`customer_facts`] for several customers at once (one spending query), in the order given.
 #[tracing::instrument(skip_all)]
-pub async fn customers_facts(db: &Db, customer_ids: &[i64], now: DateTime<Utc>) -> anyhow::Result<Vec<CustomerFacts>> {
-    let tiers = tiers::list_tiers(db).await?;
+pub async fn customers_facts(
+    db: &Db,
+    store: &StoreSnapshot,
+    customer_ids: &[i64],
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<CustomerFacts>> {
+    let tiers = &store.tiers;
     let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
     let spending = spending_of(db, customer_ids, &windows_of(&rules), now).await?;
-    let threshold = settings::load(db).await?.loyalty_threshold;
+    let threshold = store.settings.loyalty_threshold;
     let none = BTreeMap::new();
-    Ok(customer_ids.iter().map(|id| derive_facts(*id, spending.get(id).unwrap_or(&none), &tiers, threshold)).collect())
+    Ok(customer_ids.iter().map(|id| derive_facts(*id, spending.get(id).unwrap_or(&none), tiers, threshold)).collect())
 }
 
 /// The tier rule in SQL, for filtering and counting many customers at once: a

@@ -11,20 +11,31 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::OwnedMutexGuard;
 
 /// The application's database: a pool for whichever backend `DATABASE_URL` chose.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, SqliteWriters),
     Postgres(PgPool),
 }
+
+/// SQLite takes one writer at a time. This process's writers queue here, first
+/// come first served, before they open their transaction: a writer waits its turn
+/// in the queue instead of sleeping and retrying on `SQLITE_BUSY`, so under load
+/// the tail latency follows the queue, not the busy handler's backoff. (Writers of
+/// other processes, e.g. the command line, still meet the busy timeout.)
+#[derive(Clone, Debug, Default)]
+pub struct SqliteWriters(Arc<tokio::sync::Mutex<()>>);
 
 /// An open write transaction. On SQLite it was started with `BEGIN IMMEDIATE`, so
 /// it holds the database's write lock from its first statement and two writers
 /// never interleave; on PostgreSQL, callers lock rows (`SELECT … FOR UPDATE`).
 pub enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
+    /// A write transaction holds its turn in [`SqliteWriters`] until it ends (a read holds none).
+    Sqlite(Transaction<'static, Sqlite>, Option<OwnedMutexGuard<()>>),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -38,7 +49,7 @@ pub enum Tx {
 macro_rules! dispatch {
     (tx $tx:expr, |$c:ident| $body:expr) => {
         match $tx {
-            $crate::db::Tx::Sqlite(t) => {
+            $crate::db::Tx::Sqlite(t, _) => {
                 let $c = &mut **t;
                 $body
             }
@@ -50,7 +61,7 @@ macro_rules! dispatch {
     };
     ($db:expr, |$c:ident| $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($c) => $body,
+            $crate::db::Db::Sqlite($c, _) => $body,
             $crate::db::Db::Postgres($c) => $body,
         }
     };
@@ -75,6 +86,9 @@ pub enum ConnectError {
 pub const POSTGRES_BEGIN_WRITE: &str =
     "BEGIN; SET LOCAL lock_timeout = '10s'; SET LOCAL statement_timeout = '120s'; SET LOCAL idle_in_transaction_session_timeout = '60s'";
 
+/// How long an SQLite writer waits for the write lock (its turn, then the lock itself).
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
@@ -91,7 +105,7 @@ impl Db {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10))
+                    .busy_timeout(SQLITE_BUSY_TIMEOUT)
                     // 64 MiB of page cache per connection instead of SQLite's 2 MiB,
                     // taken only as pages are read: at a million customers the
                     // indexes the lists and the spending index read stay in memory.
@@ -107,7 +121,7 @@ impl Db {
                     .connect_with(opts)
                     .await
                     .map_err(|e| err(e.to_string()))?;
-                Ok(Db::Sqlite(pool))
+                Ok(Db::Sqlite(pool, SqliteWriters::default()))
             }
             Backend::Postgres => {
                 let err = |reason: String| ConnectError::Postgres { url: url.to_string(), reason };
@@ -125,7 +139,7 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -133,7 +147,7 @@ impl Db {
     /// Applies the migrations of this backend (`migrations/sqlite` or `migrations/postgres`).
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         let res = match self {
-            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await,
+            Db::Sqlite(p, _) => SQLITE_MIGRATIONS.run(p).await,
             Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
         };
         res.map_err(|e| ConnectError::Migrate(e.to_string()))
@@ -144,7 +158,14 @@ impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn begin_write(&self) -> anyhow::Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.context("begin sqlite transaction")?),
+            Db::Sqlite(p, writers) => {
+                // As long as SQLite's own busy timeout; then 503 `busy` as before (see `is_busy`).
+                let turn = tokio::time::timeout(SQLITE_BUSY_TIMEOUT, writers.0.clone().lock_owned())
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)
+                    .context("wait for the sqlite write turn")?;
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await.context("begin sqlite transaction")?, Some(turn))
+            }
             Db::Postgres(p) => Tx::Postgres(p.begin_with(POSTGRES_BEGIN_WRITE).await.context("begin postgres transaction")?),
         })
     }
@@ -154,7 +175,7 @@ impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn begin_read(&self) -> anyhow::Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await.context("begin sqlite read")?),
+            Db::Sqlite(p, _) => Tx::Sqlite(p.begin().await.context("begin sqlite read")?, None),
             Db::Postgres(p) => {
                 Tx::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.context("begin postgres read")?)
             }
@@ -168,7 +189,7 @@ impl Db {
     /// (autovacuum does this too; this is for right after a bulk load).
     pub async fn optimize(&self) -> anyhow::Result<()> {
         match self {
-            Db::Sqlite(p) => {
+            Db::Sqlite(p, _) => {
                 let mut c = p.acquire().await.context("acquire sqlite connection")?;
                 sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *c).await.context("set analysis limit")?;
                 sqlx::query("PRAGMA optimize = 0x10002").execute(&mut *c).await.context("optimize sqlite")?;
@@ -189,7 +210,7 @@ impl Db {
     /// Pool figures for `/metrics`: (open connections, idle connections, maximum).
     pub fn pool_stats(&self) -> (u32, usize, u32) {
         match self {
-            Db::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+            Db::Sqlite(p, _) => (p.size(), p.num_idle(), p.options().get_max_connections()),
             Db::Postgres(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
         }
     }
@@ -205,14 +226,15 @@ impl Tx {
     /// database's write lock (the one place the dialects differ on locking).
     pub fn for_update(&self) -> &'static str {
         match self {
-            Tx::Sqlite(_) => "",
+            Tx::Sqlite(..) => "",
             Tx::Postgres(_) => " FOR UPDATE",
         }
     }
 
     pub async fn commit(self) -> anyhow::Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await,
+            // The turn in the queue is given up after the commit, as the guard drops.
+            Tx::Sqlite(t, _turn) => t.commit().await,
             Tx::Postgres(t) => t.commit().await,
         }
         .context("commit transaction")
@@ -235,6 +257,15 @@ pub fn is_busy(err: &anyhow::Error) -> bool {
         sqlx::Error::Database(d) => matches!(d.code().as_deref(), Some("55P03" | "57014" | "5" | "517")),
         _ => false,
     })
+}
+
+/// `($1, …, $k), ($k+1, …)`: `rows` rows of `columns` placeholders, for a multi-row
+/// `INSERT … VALUES` (one round trip for all rows; both databases take it).
+pub fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (r * columns + 1..=(r + 1) * columns).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One bound value of a query whose SQL is assembled at run time.

@@ -26,7 +26,6 @@ pub mod notifications;
 pub mod orders;
 pub mod password;
 pub mod products;
-pub mod promotion_catalog;
 pub mod promotion_uses;
 pub mod promotions;
 pub mod sessions;
@@ -35,6 +34,7 @@ pub mod spending_index;
 pub mod spending_index_check;
 pub mod staff;
 pub mod state;
+pub mod store_cache;
 pub mod tier_census;
 pub mod tiers;
 

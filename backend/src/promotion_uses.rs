@@ -187,27 +187,29 @@ pub async fn check_confirmable(
 /// One `reserved` use per promotion the priced cart applied, for the discount it granted.
 #[tracing::instrument(skip_all)]
 pub async fn reserve(tx: &mut Tx, order_id: i64, customer_id: Option<i64>, priced: &PricedCart, now: DateTime<Utc>) -> anyhow::Result<()> {
-    for promotion_id in priced.applied_promotions() {
-        let amount: i64 = priced.adjustments.iter().filter(|a| a.promotion_id == Some(promotion_id)).map(|a| a.amount.0).sum();
-        dispatch!(tx tx, |c| sqlx::query(
-            "INSERT INTO promotion_uses (promotion_id, order_id, customer_id, amount, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'reserved', $5, $5)"
-        )
-        .bind(promotion_id)
-        .bind(order_id)
-        .bind(customer_id)
-        .bind(amount)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
-        .context("reserve promotion use")?;
+    let uses: Vec<(i64, i64)> = priced
+        .applied_promotions()
+        .into_iter()
+        .map(|id| (id, priced.adjustments.iter().filter(|a| a.promotion_id == Some(id)).map(|a| a.amount.0).sum()))
+        .collect();
+    if uses.is_empty() {
+        return Ok(());
     }
+    let sql = format!(
+        "INSERT INTO promotion_uses (promotion_id, order_id, customer_id, amount, status, created_at, updated_at) VALUES {}",
+        crate::db::value_rows(uses.len(), 7)
+    );
+    dispatch!(tx tx, |c| {
+        let mut q = sqlx::query(&sql);
+        for (promotion_id, amount) in &uses {
+            q = q.bind(promotion_id).bind(order_id).bind(customer_id).bind(amount).bind(UseStatus::Reserved.as_str()).bind(now).bind(now);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })
+    .context("reserve promotion uses")?;
     Ok(())
 }
 
-/// Drops an order's reservations before it is priced again (the new pricing
-/// reserves what it applies).
 #[tracing::instrument(skip_all)]
 pub async fn drop_reservations(tx: &mut Tx, order_id: i64) -> anyhow::Result<()> {
     dispatch!(tx tx, |c| sqlx::query("DELETE FROM promotion_uses WHERE order_id = $1 AND status = 'reserved'")

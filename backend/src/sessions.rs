@@ -20,7 +20,7 @@ pub const STAFF_ID_KEY: &str = "staff_id";
 impl DbSessionStore {
     pub fn new(db: &Db) -> Self {
         match db {
-            Db::Sqlite(p) => DbSessionStore::Sqlite(SqliteStore::new(p.clone())),
+            Db::Sqlite(p, _) => DbSessionStore::Sqlite(SqliteStore::new(p.clone())),
             Db::Postgres(p) => DbSessionStore::Postgres(PostgresStore::new(p.clone())),
         }
     }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
-    /// This instance's index of the active promotions.
-    pub promotions: Arc<crate::promotion_catalog::PromotionCatalog>,
+    /// This instance's copy of the settings, tiers, API tokens and active promotions.
+    pub store: Arc<crate::store_cache::StoreCache>,
     /// This instance's cap on concurrent password checks (sign-in).
     pub password_checks: Arc<crate::password::PasswordChecks>,
 }

@@ -14,7 +14,9 @@ use axum::http::header;
 use axum::http::request::Parts;
 use setia_backend::api_tokens::{self, ApiToken, Scope};
 use setia_backend::audit::Actor;
+use setia_backend::store_cache::StoreSnapshot;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 /// A scope a route needs, as a type.
 pub trait RequiredScope: Send + Sync + 'static {
@@ -33,9 +35,11 @@ impl RequiredScope for Admin {
     const SCOPE: Scope = Scope::Admin;
 }
 
-/// The caller's token, known to grant `S`, and the caller's address.
+/// The caller's token, known to grant `S`, the caller's address, and the store's
+/// cached settings, tiers and promotions as of this request (read once with the token).
 pub struct Scoped<S> {
     pub token: ApiToken,
+    pub store: Arc<StoreSnapshot>,
     client: ClientIp,
     scope: PhantomData<S>,
 }
@@ -60,12 +64,14 @@ impl<S: RequiredScope> FromRequestParts<ServerState> for Scoped<S> {
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or_else(ApiError::unauthenticated)?;
-        let token = api_tokens::authenticate(&state.app.db, bearer).await?.ok_or_else(ApiError::unauthenticated)?;
+        let store = state.app.store.snapshot(&state.app.db).await?;
+        let token =
+            api_tokens::authenticate(&state.app.db, &state.app.store, &store, bearer).await?.ok_or_else(ApiError::unauthenticated)?;
         if !token.scope().grants(S::SCOPE) {
             return Err(ApiError::forbidden(S::SCOPE.as_str()));
         }
         let client = parts.extensions.get::<ClientIp>().cloned().unwrap_or(ClientIp(None));
-        Ok(Scoped { token, client, scope: PhantomData })
+        Ok(Scoped { token, store, client, scope: PhantomData })
     }
 }
 

@@ -10,6 +10,7 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use setia_backend::customer_facts::customer_facts;
 use setia_backend::customers::{self, Customer, CustomerInput, Upserted};
+use setia_backend::store_cache::StoreSnapshot;
 use setia_backend::AppState;
 use setia_domain::{Email, Phone};
 
@@ -71,8 +72,8 @@ pub struct CustomerView {
     tier: Option<TierRef>,
 }
 
-async fn view(state: &AppState, c: Customer) -> Result<CustomerView, ApiError> {
-    let facts = customer_facts(&state.db, c.id, Utc::now()).await?;
+async fn view(state: &AppState, store: &StoreSnapshot, c: Customer) -> Result<CustomerView, ApiError> {
+    let facts = customer_facts(&state.db, store, c.id, Utc::now()).await?;
     Ok(CustomerView {
         id: c.id,
         name: c.name,
@@ -118,14 +119,14 @@ pub async fn upsert(
         Ok(Upserted::Updated(c)) => (StatusCode::OK, c),
         Err(e) => return Err(e.into()),
     };
-    Ok((status, Json(view(&state, customer).await?)))
+    Ok((status, Json(view(&state, &auth.store, customer).await?)))
 }
 
 /// `GET /api/v1/customers/{id}`
 #[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = i64, Path, description = "customer id")),
     security(("bearer" = [])),
     responses((status = 200, body = CustomerView), (status = 404, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody)))]
-pub async fn get_one(_auth: Scoped<Pos>, State(state): State<AppState>, ApiId(id): ApiId) -> Result<Json<CustomerView>, ApiError> {
+pub async fn get_one(auth: Scoped<Pos>, State(state): State<AppState>, ApiId(id): ApiId) -> Result<Json<CustomerView>, ApiError> {
     let customer = customers::find_customer(&state.db, id).await?.ok_or_else(|| ApiError::not_found("no customer with this id"))?;
-    Ok(Json(view(&state, customer).await?))
+    Ok(Json(view(&state, &auth.store, customer).await?))
 }

@@ -11,7 +11,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use setia_backend::orders::{self, CartInput, Created, LineInput, NewOrder, Order, OrderSource, Quote};
-use setia_backend::{settings, AppState};
+use setia_backend::AppState;
 use setia_domain::priced_order::{AppliedReward, LineAmounts};
 use setia_domain::pricing::{Rejection, TierSnapshot};
 use setia_domain::trace::Language;
@@ -251,9 +251,9 @@ struct Reader {
     currency: CurrencyFormat,
 }
 
-async fn reader(state: &AppState, headers: &HeaderMap) -> Result<Reader, ApiError> {
+fn reader(auth: &Scoped<Pos>, headers: &HeaderMap) -> Reader {
     let lang = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Language::from_accept_language).unwrap_or_default();
-    Ok(Reader { lang, currency: settings::load(&state.db).await?.currency })
+    Reader { lang, currency: auth.store.settings.currency.clone() }
 }
 
 fn quote_view(q: Quote, r: &Reader) -> OrderView {
@@ -335,14 +335,14 @@ fn cart(body: OrderBody) -> Result<OrderParts, ApiError> {
     responses((status = 200, body = OrderView), (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
         (status = 403, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn quote(
-    _auth: Scoped<Pos>,
+    auth: Scoped<Pos>,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<OrderBody>,
 ) -> Result<Json<OrderView>, ApiError> {
     let (cart, _, _, _) = cart(body)?;
-    let q = orders::quote(&state.db, &state.promotions, &cart, Utc::now()).await?;
-    Ok(Json(quote_view(q, &reader(&state, &headers).await?)))
+    let q = orders::quote(&state.db, &auth.store, &cart, Utc::now()).await?;
+    Ok(Json(quote_view(q, &reader(&auth, &headers))))
 }
 
 /// `POST /api/v1/orders` — 201 with the new order, or 200 with the one already
@@ -352,7 +352,7 @@ pub async fn quote(
         (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
         (status = 403, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn create(
-    _auth: Scoped<Pos>,
+    auth: Scoped<Pos>,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<OrderBody>,
@@ -364,12 +364,13 @@ pub async fn create(
     let external_ref = external_ref.ok_or_else(|| ApiError::malformed(Some("external_ref"), "missing field `external_ref`"))?;
     let created = orders::create_order(
         &state.db,
-        &state.promotions,
+        &state.store,
+        &auth.store,
         NewOrder { source, external_ref, cart, payment_deadline_minutes: minutes },
         Utc::now(),
     )
     .await?;
-    let r = reader(&state, &headers).await?;
+    let r = reader(&auth, &headers);
     Ok(match created {
         Created::New(o) => (StatusCode::CREATED, Json(order_view(o, &r))),
         Created::Existing(o) => (StatusCode::OK, Json(order_view(o, &r))),
@@ -380,13 +381,13 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = i64, Path, description = "order id")), security(("bearer" = [])),
     responses((status = 200, body = OrderView), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody)))]
 pub async fn get_one(
-    _auth: Scoped<Pos>,
+    auth: Scoped<Pos>,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiId(id): ApiId,
 ) -> Result<Json<OrderView>, ApiError> {
     let o = orders::load_order(&state.db, id).await?;
-    Ok(Json(order_view(o, &reader(&state, &headers).await?)))
+    Ok(Json(order_view(o, &reader(&auth, &headers))))
 }
 
 /// `POST /api/v1/orders/{id}/pay` — idempotent by `payment_ref`; 409 when the
@@ -397,14 +398,14 @@ pub async fn get_one(
         (status = 409, body = super::error::ErrorBody, description = "order_not_payable, amount_mismatch, order_already_paid, payment_ref_used, promotion_limit_reached, spending_limit_reached"),
         (status = 422, body = super::error::ErrorBody)))]
 pub async fn pay(
-    _auth: Scoped<Pos>,
+    auth: Scoped<Pos>,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiId(id): ApiId,
     ApiJson(body): ApiJson<PayBody>,
 ) -> Result<Json<OrderView>, ApiError> {
-    let paid = orders::pay_order(&state.db, id, &body.payment_ref, body.amount, Utc::now).await?;
-    Ok(Json(order_view(paid.order, &reader(&state, &headers).await?)))
+    let paid = orders::pay_order(&state.db, &auth.store.tiers, id, &body.payment_ref, body.amount, Utc::now).await?;
+    Ok(Json(order_view(paid.order, &reader(&auth, &headers))))
 }
 
 /// `POST /api/v1/orders/{id}/cancel` — pending orders only (409 `order_not_pending`).
@@ -412,13 +413,13 @@ pub async fn pay(
     responses((status = 200, body = OrderView), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
         (status = 409, body = super::error::ErrorBody)))]
 pub async fn cancel(
-    _auth: Scoped<Pos>,
+    auth: Scoped<Pos>,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiId(id): ApiId,
 ) -> Result<Json<OrderView>, ApiError> {
     let o = orders::cancel_order(&state.db, id, Utc::now).await?;
-    Ok(Json(order_view(o, &reader(&state, &headers).await?)))
+    Ok(Json(order_view(o, &reader(&auth, &headers))))
 }
 
 /// `POST /api/v1/orders/{id}/refund` — full (no amount) or partial; idempotent by `refund_ref`.
@@ -428,14 +429,14 @@ pub async fn cancel(
         (status = 409, body = super::error::ErrorBody, description = "order_not_refundable, refund_exceeds_remaining"),
         (status = 422, body = super::error::ErrorBody)))]
 pub async fn refund(
-    _auth: Scoped<Pos>,
+    auth: Scoped<Pos>,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiId(id): ApiId,
     ApiJson(body): ApiJson<RefundBody>,
 ) -> Result<Json<OrderView>, ApiError> {
     let o = orders::refund_order(&state.db, id, &body.refund_ref, body.amount, Utc::now()).await?;
-    Ok(Json(order_view(o, &reader(&state, &headers).await?)))
+    Ok(Json(order_view(o, &reader(&auth, &headers))))
 }
 
 /// `POST /api/v1/orders/{id}/recalculate` — prices a pending order again (409 `order_not_pending` otherwise).
@@ -444,11 +445,11 @@ pub async fn refund(
     responses((status = 200, body = OrderView), (status = 401, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
         (status = 409, body = super::error::ErrorBody)))]
 pub async fn recalculate(
-    _auth: Scoped<Pos>,
+    auth: Scoped<Pos>,
     State(state): State<AppState>,
     headers: HeaderMap,
     ApiId(id): ApiId,
 ) -> Result<Json<OrderView>, ApiError> {
-    let o = orders::recalculate_order(&state.db, &state.promotions, id, Utc::now()).await?;
-    Ok(Json(order_view(o, &reader(&state, &headers).await?)))
+    let o = orders::recalculate_order(&state.db, &state.store, id, Utc::now()).await?;
+    Ok(Json(order_view(o, &reader(&auth, &headers))))
 }

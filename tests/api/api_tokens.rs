@@ -20,14 +20,22 @@ both_backends!(token_lifecycle, |app| async move {
     assert_ne!(stored, plain.expose(), "only a hash is stored");
     assert!(!stored.contains(&plain.expose()[6..]));
 
-    let found = authenticate(db, plain.expose()).await.unwrap().expect("valid token");
+    let cache = setia_backend::store_cache::StoreCache::default();
+    let authenticate = |db, bearer: String| {
+        let cache = &cache;
+        async move {
+            let store = cache.snapshot(db).await.unwrap();
+            authenticate(db, cache, &store, &bearer).await
+        }
+    };
+    let found = authenticate(db, plain.expose().to_string()).await.unwrap().expect("valid token");
     assert_eq!(found.id, token.id);
     assert!(list_tokens(db).await.unwrap()[0].last_used_at.is_some(), "use recorded");
-    assert!(authenticate(db, "setia_not-a-real-token").await.unwrap().is_none());
-    assert!(authenticate(db, "Bearer nonsense").await.unwrap().is_none());
+    assert!(authenticate(db, "setia_not-a-real-token".into()).await.unwrap().is_none());
+    assert!(authenticate(db, "Bearer nonsense".into()).await.unwrap().is_none());
 
     assert!(revoke_token(db, token.id, &actor).await.unwrap());
-    assert!(authenticate(db, plain.expose()).await.unwrap().is_none(), "revoked tokens stop working");
+    assert!(authenticate(db, plain.expose().to_string()).await.unwrap().is_none(), "revoked tokens stop working");
     assert!(revoke_token(db, token.id, &actor).await.unwrap(), "revoking twice is harmless");
     assert!(!revoke_token(db, 424242, &actor).await.unwrap());
     let actions = app.audit_actions().await;

@@ -208,7 +208,7 @@ impl TestApp {
     /// Rows in the session store's table.
     pub async fn session_rows(&self) -> i64 {
         match &self.state.db {
-            setia_backend::Db::Sqlite(p) => sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions").fetch_one(p).await.unwrap(),
+            setia_backend::Db::Sqlite(p, _) => sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions").fetch_one(p).await.unwrap(),
             setia_backend::Db::Postgres(p) => {
                 sqlx::query_scalar(r#"SELECT COUNT(*) FROM "tower_sessions"."session""#).fetch_one(p).await.unwrap()
             }

@@ -74,12 +74,14 @@ both_backends!(spending_counts_paid_orders_less_refunds, |app| async move {
     let other = customer(db, "+6282222222222").await;
     order(db, other, "paid", 9_999_999, paid).await;
 
-    let facts = customer_facts(db, c, now).await.unwrap();
+    let facts = customer_facts(db, &app.state.store.snapshot(db).await.unwrap(), c, now).await.unwrap();
     assert_eq!(facts.total_spending, Money(100_000 + 200_000 + 300_000 + 250_000));
     assert!(!facts.loyal);
     assert!(facts.standing.current.is_none());
     // Many at once (a list page), in the order asked, a repeated id counted once.
-    let many = setia_backend::customer_facts::customers_facts(db, &[other, c, other], now).await.unwrap();
+    let many = setia_backend::customer_facts::customers_facts(db, &app.state.store.snapshot(db).await.unwrap(), &[other, c, other], now)
+        .await
+        .unwrap();
     let spent: Vec<Money> = many.iter().map(|f| f.total_spending).collect();
     assert_eq!(spent, vec![Money(9_999_999), facts.total_spending, Money(9_999_999)]);
 });
@@ -89,13 +91,13 @@ both_backends!(loyal_flips_exactly_at_the_threshold, |app| async move {
     let now = Utc::now();
     let c = customer(db, "+6283333333333").await;
     order(db, c, "paid", 4_999_999, Some(now)).await;
-    let facts = customer_facts(db, c, now).await.unwrap();
+    let facts = customer_facts(db, &app.state.store.snapshot(db).await.unwrap(), c, now).await.unwrap();
     assert_eq!(facts.loyalty_threshold, Money(5_000_000));
     assert!(!facts.loyal);
     let last = order(db, c, "completed", 1, Some(now)).await;
-    assert!(customer_facts(db, c, now).await.unwrap().loyal, "≥ threshold is loyal");
+    assert!(customer_facts(db, &app.state.store.snapshot(db).await.unwrap(), c, now).await.unwrap().loyal, "≥ threshold is loyal");
     refund(db, last, 1, "R-last").await;
-    assert!(!customer_facts(db, c, now).await.unwrap().loyal, "a refund takes it back below");
+    assert!(!customer_facts(db, &app.state.store.snapshot(db).await.unwrap(), c, now).await.unwrap().loyal, "a refund takes it back below");
 });
 
 both_backends!(tiers_count_spending_within_their_own_window, |app| async move {
@@ -108,7 +110,7 @@ both_backends!(tiers_count_spending_within_their_own_window, |app| async move {
     // 25 M two years ago, 6 M this year: Gold (Platinum needs 20 M within a year).
     order(db, c, "completed", 25_000_000, Some(now - Duration::days(730))).await;
     order(db, c, "paid", 6_000_000, Some(now - Duration::days(10))).await;
-    let facts = customer_facts(db, c, now).await.unwrap();
+    let facts = customer_facts(db, &app.state.store.snapshot(db).await.unwrap(), c, now).await.unwrap();
     assert_eq!(facts.total_spending, Money(31_000_000));
     assert!(facts.loyal);
     let (current, spent) = facts.standing.current.clone().unwrap();
@@ -122,8 +124,11 @@ both_backends!(tiers_count_spending_within_their_own_window, |app| async move {
     // The window edge: an order paid 366 days ago has left the year.
     let c2 = customer(db, "+6285555555555").await;
     order(db, c2, "paid", 5_000_000, Some(now - Duration::days(366))).await;
-    let facts = customer_facts(db, c2, now).await.unwrap();
+    let facts = customer_facts(db, &app.state.store.snapshot(db).await.unwrap(), c2, now).await.unwrap();
     assert_eq!(facts.standing.current.unwrap().0.id, silver);
     order(db, c2, "paid", 5_000_000, Some(now - Duration::days(364))).await;
-    assert_eq!(customer_facts(db, c2, now).await.unwrap().standing.current.unwrap().0.id, gold);
+    assert_eq!(
+        customer_facts(db, &app.state.store.snapshot(db).await.unwrap(), c2, now).await.unwrap().standing.current.unwrap().0.id,
+        gold
+    );
 });

@@ -48,7 +48,7 @@ both_backends!(planner_statistics_keep_one_customers_spending_on_its_index, |app
     // The daily job runs and is recorded.
     let run = setia_backend::jobs::run_and_record(db, &setia_backend::db_maintenance::job(), "test", chrono::Utc::now()).await.unwrap();
     assert_eq!(run.outcome, "ok", "{:?}", run.error);
-    if let setia_backend::Db::Sqlite(pool) = db {
+    if let setia_backend::Db::Sqlite(pool, _) = db {
         // Without statistics SQLite read one customer's spending through the status
         // index (most of `orders`); with them it uses the customer index.
         let mut params = setia_backend::db::Params::default();

@@ -86,7 +86,8 @@ async fn order_with_code(app: &TestApp, customer: i64, external_ref: &str, now: 
         ..CartInput::default()
     };
     let input = NewOrder { source: OrderSource::Pos, external_ref: external_ref.into(), cart, payment_deadline_minutes: Some(minutes) };
-    let Created::New(o) = orders::create_order(&app.state.db, &app.state.promotions, input, now).await.unwrap() else {
+    let store = app.state.store.snapshot(&app.state.db).await.unwrap();
+    let Created::New(o) = orders::create_order(&app.state.db, &app.state.store, &store, input, now).await.unwrap() else {
         panic!("new order")
     };
     assert_eq!(o.order.discount_total, 2_500, "the order took the promotion");

@@ -33,4 +33,6 @@ mod schema_parity;
 mod serve;
 mod simulator;
 mod spending_index;
+mod statement_budget;
 mod static_files;
+mod store_cache;

@@ -48,8 +48,11 @@ both_backends!(sql_and_rust_agree_on_overdue_at_the_deadline_second, |app| async
 
     let cart = CartInput { lines: vec![LineInput { sku: "KOPI".into(), quantity: 1, unit_price: None }], ..Default::default() };
     let promotion_applies = |now: DateTime<Utc>| {
-        let (db, catalog, cart) = (app.state.db.clone(), app.state.promotions.clone(), cart.clone());
-        async move { orders::quote(&db, &catalog, &cart, now).await.unwrap().priced.discount_total != Money(0) }
+        let (db, cache, cart) = (app.state.db.clone(), app.state.store.clone(), cart.clone());
+        async move {
+            let store = cache.snapshot(&db).await.unwrap();
+            orders::quote(&db, &store, &cart, now).await.unwrap().priced.discount_total != Money(0)
+        }
     };
     let status = || {
         let db = app.state.db.clone();

@@ -413,7 +413,8 @@ both_backends!(a_reservation_past_its_payment_deadline_holds_nothing_back, |app|
         lines: vec![setia_backend::orders::LineInput { sku: "KOPI".into(), quantity: 1, unit_price: None }],
         ..Default::default()
     };
-    let quote = |at| setia_backend::orders::quote(&app.state.db, &app.state.promotions, &cart, at);
+    let store = app.state.store.snapshot(&app.state.db).await.unwrap();
+    let quote = |at| setia_backend::orders::quote(&app.state.db, &store, &cart, at);
     let now = chrono::Utc::now();
     assert_eq!(quote(now).await.unwrap().priced.discount_total.0, 0, "the one use is reserved");
     // Two minutes on, order D-1 can no longer be paid: its use holds nothing back,

@@ -190,22 +190,22 @@ both_backends!(every_instance_rebuilds_its_promotion_index_when_promotions_chang
         index.candidates(&cart, None).iter().map(|p| p.id).collect::<Vec<_>>()
     };
     // Both instances built an index before the promotion existed.
-    assert!(ids(app.state.promotions.current(&app.state.db).await.unwrap()).is_empty());
-    assert!(ids(other.state.promotions.current(&other.state.db).await.unwrap()).is_empty());
+    assert!(ids(app.state.store.snapshot(&app.state.db).await.unwrap().promotions.clone()).is_empty());
+    assert!(ids(other.state.store.snapshot(&other.state.db).await.unwrap().promotions.clone()).is_empty());
     let body = json!({"name": "Kopi Hemat", "kind": "automatic", "priority": 0, "stacking": "combinable",
         "conditions": {"skus": ["KOPI"]}, "reward": {"type": "percent_items", "value": 10}});
     let id = app.api("POST", "/promotions", Some(&s.admin), Some(body)).await.body["id"].as_i64().unwrap();
-    assert!(ids(other.state.promotions.current(&other.state.db).await.unwrap()).is_empty(), "a draft is not indexed");
+    assert!(ids(other.state.store.snapshot(&other.state.db).await.unwrap().promotions.clone()).is_empty(), "a draft is not indexed");
     // Activated through the first instance: the second sees it on its next lookup.
     let r = app.api("POST", &format!("/promotions/{id}/status"), Some(&s.admin), Some(json!({"status": "active"}))).await;
     assert_eq!(r.status, 200);
-    assert_eq!(ids(other.state.promotions.current(&other.state.db).await.unwrap()), vec![id]);
-    assert_eq!(ids(app.state.promotions.current(&app.state.db).await.unwrap()), vec![id]);
+    assert_eq!(ids(other.state.store.snapshot(&other.state.db).await.unwrap().promotions.clone()), vec![id]);
+    assert_eq!(ids(app.state.store.snapshot(&app.state.db).await.unwrap().promotions.clone()), vec![id]);
     // Unchanged: the same index is handed out again, not rebuilt.
-    let a = other.state.promotions.current(&other.state.db).await.unwrap();
-    let b = other.state.promotions.current(&other.state.db).await.unwrap();
+    let a = other.state.store.snapshot(&other.state.db).await.unwrap().promotions.clone();
+    let b = other.state.store.snapshot(&other.state.db).await.unwrap().promotions.clone();
     assert!(std::sync::Arc::ptr_eq(&a, &b));
     let r = app.api("POST", &format!("/promotions/{id}/status"), Some(&s.admin), Some(json!({"status": "paused"}))).await;
     assert_eq!(r.status, 200);
-    assert!(ids(other.state.promotions.current(&other.state.db).await.unwrap()).is_empty(), "paused: gone everywhere");
+    assert!(ids(other.state.store.snapshot(&other.state.db).await.unwrap().promotions.clone()).is_empty(), "paused: gone everywhere");
 });

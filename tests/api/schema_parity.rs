@@ -41,7 +41,7 @@ async fn sqlite_schema() -> Schema {
     let cfg = common::config_for(&url);
     let db = setia_backend::Db::connect(&cfg.database_url, 1).await.unwrap();
     db.migrate().await.unwrap();
-    let setia_backend::Db::Sqlite(pool) = &db else { unreachable!() };
+    let setia_backend::Db::Sqlite(pool, _) = &db else { unreachable!() };
     let mut s = Schema::default();
     let tables: Vec<(String, String)> =
         sqlx::query_as("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'")

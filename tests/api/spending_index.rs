@@ -62,7 +62,10 @@ async fn census(db: &Db, now: DateTime<Utc>) -> Vec<String> {
                     // Whole list, and small pages that cut through the index rows
                     // and the changed customers' live rows (merged per page).
                     for (limit, offset) in [(50, 0), (2, 1), (1, 3)] {
-                        let (rows, total) = list_customers(db, &filter, limit, offset, now).await.unwrap();
+                        let (rows, total) =
+                            list_customers(db, &setia_backend::store_cache::StoreCache::default(), &filter, limit, offset, now)
+                                .await
+                                .unwrap();
                         let shown: Vec<(i64, i64)> = rows.iter().map(|r| (r.customer.id, r.facts.total_spending.0)).collect();
                         out.push(format!("{tier:?} {loyal:?} {sort:?} {search:?} {limit}@{offset}: {total} {shown:?}"));
                     }
@@ -113,7 +116,7 @@ async fn tamper(db: &Db, customer: i64, spending: i64) {
 
 async fn first_by_spending(db: &Db, now: DateTime<Utc>) -> i64 {
     let filter = CustomerFilter { sort: CustomerSort::SpendingDesc, ..Default::default() };
-    list_customers(db, &filter, 1, 0, now).await.unwrap().0[0].customer.id
+    list_customers(db, &setia_backend::store_cache::StoreCache::default(), &filter, 1, 0, now).await.unwrap().0[0].customer.id
 }
 
 struct Store {
@@ -169,9 +172,9 @@ both_backends!(the_index_equals_the_live_aggregate_through_every_kind_of_change,
     let rules = ladder(db).await;
     let platinum = rules.iter().find(|t| t.name == "Platinum").unwrap().id;
     let in_platinum = CustomerFilter { tier: TierFilter::Tier(platinum), ..Default::default() };
-    let (rows, _) = list_customers(db, &in_platinum, 50, 0, t2).await.unwrap();
+    let (rows, _) = list_customers(db, &setia_backend::store_cache::StoreCache::default(), &in_platinum, 50, 0, t2).await.unwrap();
     assert_eq!(rows.iter().map(|r| r.customer.id).collect::<Vec<_>>(), vec![newcomer], "the edge customer left Platinum");
-    let (rows, _) = list_customers(db, &in_platinum, 50, 0, s.t0).await.unwrap();
+    let (rows, _) = list_customers(db, &setia_backend::store_cache::StoreCache::default(), &in_platinum, 50, 0, s.t0).await.unwrap();
     assert!(rows.iter().any(|r| r.customer.id == s.edge), "at t0 they were still in it");
 });
 

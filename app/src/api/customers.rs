@@ -136,7 +136,7 @@ pub async fn list_customers(
     let search = setia_domain::text::SEARCH.parse_optional("q", q.as_deref())?;
     let filter = CustomerFilter { search, tier, loyal, sort: CustomerSort::parse(sort.as_deref().unwrap_or("")) };
     let now = chrono::Utc::now();
-    let (rows, total) = customer_directory::list_customers(&state.db, &filter, at.size, at.offset(), now).await?;
+    let (rows, total) = customer_directory::list_customers(&state.db, &state.store, &filter, at.size, at.offset(), now).await?;
     let settings = setia_backend::settings::load(&state.db).await?;
     let tz = settings.tz();
     let tiers = setia_backend::tiers::list_tiers(&state.db).await?;
@@ -168,7 +168,7 @@ pub async fn list_customers(
 pub async fn customer_detail(id: i64) -> Result<CustomerDetailDto, AppError> {
     crate::guard::require_staff().await?;
     let state = crate::guard::app_state()?;
-    let page = setia_backend::back_office_pages::customer_page(&state.db, id, chrono::Utc::now())
+    let page = setia_backend::back_office_pages::customer_page(&state.db, &state.store, id, chrono::Utc::now())
         .await?
         .ok_or_else(|| AppError::not_found("no customer with this id"))?;
     let (customer, facts, tz) = (page.customer, page.facts, page.settings.tz());

@@ -209,6 +209,6 @@ pub async fn order_detail(id: i64) -> Result<OrderDetailDto, AppError> {
 pub async fn recalculate_order(id: i64) -> Result<i64, AppError> {
     crate::guard::require(setia_domain::Role::Admin).await?;
     let state = crate::guard::app_state()?;
-    setia_backend::orders::recalculate_order(&state.db, &state.promotions, id, chrono::Utc::now()).await?;
+    setia_backend::orders::recalculate_order(&state.db, &state.store, id, chrono::Utc::now()).await?;
     Ok(id)
 }

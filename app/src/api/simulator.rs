@@ -150,11 +150,12 @@ pub async fn simulate_pricing(lines: Vec<SimLine>, customer: String, code: Strin
             setia_domain::datetime::local_to_utc(&tz, local)
         }
     };
-    let quote = setia_backend::orders::quote(&state.db, &state.promotions, &cart, at_utc).await.map_err(|e| match e {
+    let store = state.store.snapshot(&state.db).await?;
+    let quote = setia_backend::orders::quote(&state.db, &store, &cart, at_utc).await.map_err(|e| match e {
         OrderError::Invalid { field, code, message } => AppError::invalid(&form_field(&field, &rows), code, message),
         other => AppError::internal(other),
     })?;
-    let index = state.promotions.current(&state.db).await?;
+    let index = &store.promotions;
     let named = |id: i64| SimPromotion { id, name: index.get(id).map_or_else(|| format!("#{id}"), |p| p.name.clone()) };
     let p = quote.priced;
     Ok(Simulation {

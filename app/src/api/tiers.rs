@@ -69,7 +69,7 @@ pub const EDITORS: [setia_domain::Role; 2] = [setia_domain::Role::Admin, setia_d
 pub async fn tiers_overview() -> Result<TiersOverviewDto, AppError> {
     let me = crate::guard::require_staff().await?;
     let state = crate::guard::app_state()?;
-    let o = setia_backend::back_office_pages::tiers_overview(&state.db, chrono::Utc::now(), 20).await?;
+    let o = setia_backend::back_office_pages::tiers_overview(&state.db, &state.store, chrono::Utc::now(), 20).await?;
     let count_of = |id: Option<i64>| o.counts.iter().find(|(t, _)| *t == id).map_or(0, |(_, n)| *n);
     let near = o
         .near

@@ -2,20 +2,20 @@
 //! priced (a quote), and stored as a new order under its customer's lock.
 
 use super::*;
-use crate::customer_facts::tier_standing_in;
-use crate::db::{is_unique_violation, Db, Tx};
+use crate::customer_facts::pricing_facts_in;
+use crate::db::{value_rows, Db, Tx};
 use crate::dispatch;
-use crate::promotion_catalog::PromotionCatalog;
 use crate::promotion_uses;
+use crate::store_cache::{StoreCache, StoreSnapshot};
 use crate::tiers::TierRow;
 use anyhow::Context;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, SubsecRound, Utc};
 use setia_domain::pricing::{
     price_cart, CartLine, CustomerFacts, PricedCart, PricingError, PricingInput, PricingSettings, TierSnapshot, MAX_LINES, MAX_QUANTITY,
 };
 use setia_domain::promotion_index::PromotionIndex;
 use setia_domain::text;
-use setia_domain::Money;
+use setia_domain::{Money, OrderStatus};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -38,10 +38,10 @@ pub(super) struct CheckedCart {
     pub(super) lines: Vec<CartLine>,
     pub(super) product_ids: Vec<i64>,
     pub(super) customer_id: Option<i64>,
-    /// As read before any lock (a quote); a new order reads it again under the customer's lock.
+    /// Read with the customer's facts (under the customer's lock for a new order).
     pub(super) tier: Option<TierSnapshot>,
-    /// The tier ladder the customer's tier was read from.
-    pub(super) ladder: Vec<TierRow>,
+    /// The tier ladder the customer's tier is read from.
+    pub(super) ladder: Arc<Vec<TierRow>>,
     /// As entered, trimmed; known to belong to an active promotion at check time.
     pub(super) coupon_code: Option<String>,
     pub(super) shipping: Money,
@@ -55,10 +55,10 @@ pub(super) struct CheckedCart {
 impl CheckedCart {
     /// Takes the promotions as stored now, after the catalogue moved under a
     /// checkout; the code must still belong to an active promotion.
-    async fn refresh_promotions(&mut self, db: &Db, catalog: &PromotionCatalog) -> Result<(), OrderError> {
-        let (version, promotions) = catalog.current_versioned(db).await?;
-        check_code(db, &promotions, self.coupon_code.as_deref()).await?;
-        (self.catalog_version, self.promotions) = (version, promotions);
+    async fn refresh_promotions(&mut self, db: &Db, cache: &StoreCache) -> Result<(), OrderError> {
+        let store = cache.snapshot(db).await?;
+        check_code(db, &store.promotions, self.coupon_code.as_deref()).await?;
+        (self.catalog_version, self.promotions) = (store.versions.promotions, store.promotions.clone());
         Ok(())
     }
 }
@@ -103,12 +103,7 @@ pub(super) enum Pricing {
 
 /// Checks a cart against the catalogue, the customer and the promotion codes.
 #[tracing::instrument(skip_all)]
-pub(super) async fn check_cart(
-    db: &Db,
-    catalog: &PromotionCatalog,
-    cart: &CartInput,
-    now: DateTime<Utc>,
-) -> Result<CheckedCart, OrderError> {
+pub(super) async fn check_cart(db: &Db, store: &StoreSnapshot, cart: &CartInput, now: DateTime<Utc>) -> Result<CheckedCart, OrderError> {
     if cart.lines.is_empty() {
         return Err(OrderError::invalid("lines", "lines_required", "an order needs at least one line"));
     }
@@ -137,7 +132,7 @@ pub(super) async fn check_cart(
             "points cannot be redeemed yet: the points ledger is not enabled",
         ));
     }
-    let (catalog_version, promotions) = catalog.current_versioned(db).await?;
+    let (catalog_version, promotions) = (store.versions.promotions, store.promotions.clone());
     let coupon_code = text::CODE.parse_optional("coupon_code", cart.coupon_code.as_deref())?;
     check_code(db, &promotions, coupon_code.as_deref()).await?;
     let skus: Vec<String> =
@@ -169,23 +164,13 @@ pub(super) async fn check_cart(
             quantity: l.quantity,
         });
     }
-    let (local_now, settings) = store_rules(db, now).await?;
-    let (tier, ladder) = match cart.customer_id {
-        Some(id) => {
-            if crate::customers::find_customer(db, id).await?.is_none() {
-                return Err(OrderError::invalid("customer_id", "unknown_customer", "no customer has this id"));
-            }
-            let facts = crate::customer_facts::customer_facts(db, id, now).await?;
-            (facts.tier().map(snapshot_of), facts.tiers)
-        }
-        None => (None, Vec::new()),
-    };
+    let (local_now, settings) = store_rules(&store.settings, now);
     Ok(CheckedCart {
         lines,
         product_ids,
         customer_id: cart.customer_id,
-        tier,
-        ladder,
+        tier: None,
+        ladder: store.tiers.clone(),
         coupon_code,
         shipping: cart.shipping,
         promotions,
@@ -198,9 +183,15 @@ pub(super) async fn check_cart(
 /// Prices a checked cart inside `tx` (docs/SPEC.md §2.3.1), with the use counts as they
 /// stand under this transaction's locks (see [`crate::promotion_uses`]).
 #[tracing::instrument(skip_all)]
-pub(super) async fn price_checked(tx: &mut Tx, cart: &CheckedCart, mode: Pricing) -> Result<PricedCart, OrderError> {
+/// `first_order`: whether the cart's customer has no earlier order (`None`: no customer).
+pub(super) async fn price_checked(
+    tx: &mut Tx,
+    cart: &CheckedCart,
+    mode: Pricing,
+    first_order: Option<bool>,
+) -> Result<PricedCart, OrderError> {
     let candidates = cart.promotions.candidates(&cart.lines, cart.coupon_code.as_deref());
-    // A new order's customer is locked already (`lock_customer_tier`): the lock
+    // A new order's customer is locked already (`lock_customer`): the lock
     // order of this module is customer, order, promotions.
     if mode != Pricing::Quote {
         promotion_uses::lock_limited(tx, &candidates).await?;
@@ -210,10 +201,6 @@ pub(super) async fn price_checked(tx: &mut Tx, cart: &CheckedCart, mode: Pricing
         _ => None,
     };
     let usage = promotion_uses::usage_of(tx, &candidates, cart.customer_id, this_order, cart.local_now.with_timezone(&Utc)).await?;
-    let first_order = match cart.customer_id {
-        Some(customer) => Some(is_first_order(tx, customer, this_order).await?),
-        None => None,
-    };
     let input = PricingInput {
         tier: cart.tier.as_ref(),
         customer: first_order.map(|first_order| CustomerFacts { first_order, personal_discounts: &[] }),
@@ -248,11 +235,25 @@ pub(super) async fn is_first_order(tx: &mut Tx, customer_id: i64, this_order: Op
 /// Checks a cart against the catalogue, the customer and the promotions, and
 /// prices it; stores nothing (`POST /api/v1/orders/quote`, the simulator).
 #[tracing::instrument(skip_all)]
-pub async fn quote(db: &Db, catalog: &PromotionCatalog, cart: &CartInput, now: DateTime<Utc>) -> Result<Quote, OrderError> {
-    let checked = check_cart(db, catalog, cart, now).await?;
+pub async fn quote(db: &Db, store: &StoreSnapshot, cart: &CartInput, now: DateTime<Utc>) -> Result<Quote, OrderError> {
+    let mut checked = check_cart(db, store, cart, now).await?;
     let mut tx = db.begin_read().await?;
-    let priced = price_checked(&mut tx, &checked, Pricing::Quote).await?;
+    let first_order = read_customer(&mut tx, &mut checked, now).await?;
+    let priced = price_checked(&mut tx, &checked, Pricing::Quote, first_order).await?;
     Ok(Quote { priced, tier: checked.tier })
+}
+
+/// The cart's customer's tier (into `cart.tier`) and whether this is their first
+/// order, in one statement; 422 when no customer has the id.
+#[tracing::instrument(skip_all)]
+pub(super) async fn read_customer(tx: &mut Tx, cart: &mut CheckedCart, now: DateTime<Utc>) -> Result<Option<bool>, OrderError> {
+    let Some(customer) = cart.customer_id else { return Ok(None) };
+    let facts = pricing_facts_in(tx, customer, &cart.ladder, now)
+        .await?
+        .ok_or_else(|| OrderError::invalid("customer_id", "unknown_customer", "no customer has this id"))?;
+    let current = facts.standing.current.as_ref().map(|(rule, _)| rule.id);
+    cart.tier = current.and_then(|id| cart.ladder.iter().find(|t| t.id == id)).map(snapshot_of);
+    Ok(Some(facts.first_order))
 }
 
 pub(super) fn snapshot_of(t: &TierRow) -> TierSnapshot {
@@ -267,10 +268,8 @@ pub(super) fn snapshot_of(t: &TierRow) -> TierSnapshot {
 
 /// `now` on the store's wall clock (pricing reads weekdays and hours from it)
 /// and the settings pricing follows.
-#[tracing::instrument(skip_all)]
-pub(super) async fn store_rules(db: &Db, now: DateTime<Utc>) -> anyhow::Result<(DateTime<FixedOffset>, PricingSettings)> {
-    let settings = crate::settings::load(db).await?;
-    Ok((now.with_timezone(&settings.tz()).fixed_offset(), settings.pricing()))
+pub(super) fn store_rules(settings: &crate::settings::StoreSettings, now: DateTime<Utc>) -> (DateTime<FixedOffset>, PricingSettings) {
+    (now.with_timezone(&settings.tz()).fixed_offset(), settings.pricing())
 }
 
 pub(super) fn pricing_error(e: PricingError) -> OrderError {
@@ -296,78 +295,92 @@ pub(super) async fn find_by_external_ref(db: &Db, source: OrderSource, external_
 }
 
 /// Creates the order, or returns the one already created for the same source and
-/// external reference (a re-sent order changes nothing).
+/// external reference (a re-sent order changes nothing). `store` is the cache as
+/// read for this request; `cache` gives a newer one when promotions move meanwhile.
 #[tracing::instrument(skip_all)]
-pub async fn create_order(db: &Db, catalog: &PromotionCatalog, input: NewOrder, now: DateTime<Utc>) -> Result<Created, OrderError> {
+pub async fn create_order(
+    db: &Db,
+    cache: &StoreCache,
+    store: &StoreSnapshot,
+    input: NewOrder,
+    now: DateTime<Utc>,
+) -> Result<Created, OrderError> {
     let external_ref = setia_domain::order::parse_reference("external_ref", &input.external_ref)?;
-    if let Some(id) = find_by_external_ref(db, input.source, &external_ref).await? {
-        return Ok(Created::Existing(load_order(db, id).await?));
+    // Microseconds: what both databases keep, so the answer equals what is read back later.
+    let now = now.trunc_subsecs(6);
+    let created = create_new(db, cache, store, &input, &external_ref, now).await;
+    if let Ok(Some(order)) = created {
+        return Ok(Created::New(order));
     }
+    // Sent again (or twice at once): the order as it is now. Also when this cart
+    // would no longer check out (a product off sale since): a re-sent order is
+    // still the order it was. Found first only here, off the common path.
+    match find_by_external_ref(db, input.source, &external_ref).await? {
+        Some(id) => Ok(Created::Existing(load_order(db, id).await?)),
+        None => match created {
+            Err(e) => Err(e),
+            _ => Err(anyhow::anyhow!("order {external_ref} conflicted but cannot be found").into()),
+        },
+    }
+}
+
+/// Prices and stores a new order; `None` when an order with this source and
+/// external reference exists (nothing was written).
+async fn create_new(
+    db: &Db,
+    cache: &StoreCache,
+    store: &StoreSnapshot,
+    input: &NewOrder,
+    external_ref: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Order>, OrderError> {
     let deadline = setia_domain::order::payment_deadline(input.payment_deadline_minutes, now)?;
-    let mut checked = check_cart(db, catalog, &input.cart, now).await?;
+    let mut checked = check_cart(db, store, &input.cart, now).await?;
     let mut attempt = 0;
     loop {
         let mut tx = db.begin_write().await?;
+        // Under the customer's lock, their tier is read: a payment that committed
+        // while this checkout waited has moved them up, and the order's snapshot
+        // (its tier discount and points) must say so. Lock order: customer, order, promotions.
         if let Some(customer) = checked.customer_id {
-            checked.tier = lock_customer_tier(&mut tx, customer, &checked.ladder, now).await?;
+            lock_customer(&mut tx, customer).await?;
         }
-        let priced = price_checked(&mut tx, &checked, Pricing::Create).await?;
-        let inserted = insert_order(&mut tx, &input, &external_ref, &checked, &priced, deadline, now).await;
-        if inserted.is_ok() && catalog_moved(&mut tx, &checked).await? && attempt < CATALOG_RETRIES {
+        let first_order = read_customer(&mut tx, &mut checked, now).await?;
+        let priced = price_checked(&mut tx, &checked, Pricing::Create, first_order).await?;
+        let Some(order) = insert_order(&mut tx, input, external_ref, &checked, &priced, deadline, now).await? else {
+            return Ok(None);
+        };
+        if catalog_moved(&mut tx, &checked).await? && attempt < CATALOG_RETRIES {
             // Priced by promotions that changed meanwhile: undo and price again.
             drop(tx);
             attempt += 1;
-            checked.refresh_promotions(db, catalog).await?;
+            checked.refresh_promotions(db, cache).await?;
             continue;
         }
-        return finish_create(db, tx, inserted, input.source, &external_ref).await;
+        tx.commit().await?;
+        return Ok(Some(order));
     }
 }
 
-/// Locks a new order's customer and reads their tier under that lock: a payment
-/// that committed while this checkout waited has moved them up, and the order's
-/// snapshot (its tier discount and points) must say so.
+/// Locks a customer row for a change of their orders (PostgreSQL; SQLite's
+/// `BEGIN IMMEDIATE` already holds the one write lock).
 #[tracing::instrument(skip_all)]
-pub(super) async fn lock_customer_tier(
-    tx: &mut Tx,
-    customer: i64,
-    ladder: &[TierRow],
-    now: DateTime<Utc>,
-) -> anyhow::Result<Option<TierSnapshot>> {
+pub(super) async fn lock_customer(tx: &mut Tx, customer: i64) -> anyhow::Result<()> {
     let lock = tx.for_update();
+    if lock.is_empty() {
+        return Ok(());
+    }
     dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM customers WHERE id = $1{lock}"))
         .bind(customer)
-        .fetch_one(c)
+        .fetch_optional(c)
         .await)
     .context("lock customer")?;
-    let standing = tier_standing_in(tx, customer, ladder, now).await?;
-    let current = standing.current.as_ref().map(|(rule, _)| rule.id);
-    Ok(current.and_then(|id| ladder.iter().find(|t| t.id == id)).map(snapshot_of))
+    Ok(())
 }
 
-#[tracing::instrument(skip_all)]
-pub(super) async fn finish_create(
-    db: &Db,
-    tx: Tx,
-    inserted: Result<i64, OrderError>,
-    source: OrderSource,
-    external_ref: &str,
-) -> Result<Created, OrderError> {
-    match inserted {
-        Ok(id) => {
-            tx.commit().await?;
-            Ok(Created::New(load_order(db, id).await?))
-        }
-        // The same order sent twice at once: the other request inserted it first.
-        Err(OrderError::Unexpected(e)) if e.downcast_ref::<sqlx::Error>().is_some_and(is_unique_violation) => {
-            drop(tx);
-            let id = find_by_external_ref(db, source, external_ref).await?.ok_or(OrderError::Unexpected(e))?;
-            Ok(Created::Existing(load_order(db, id).await?))
-        }
-        Err(e) => Err(e),
-    }
-}
-
+/// Stores a new order, its lines, trace and promotion reservations, and returns it
+/// as written (nothing read back); `None` when an order with this source and
+/// external reference exists already.
 #[tracing::instrument(skip_all)]
 pub(super) async fn insert_order(
     tx: &mut Tx,
@@ -377,58 +390,98 @@ pub(super) async fn insert_order(
     p: &PricedCart,
     deadline: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<i64, OrderError> {
+) -> Result<Option<Order>, OrderError> {
     // The figures stored are the figures that add up, whatever pricing did.
     p.check_totals().context("refuse to store an order")?;
     let t = cart.tier.as_ref();
-    let id: i64 = dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(
+    let mut order = OrderRow {
+        id: 0,
+        source: input.source.as_str().to_string(),
+        external_ref: external_ref.to_string(),
+        customer_id: input.cart.customer_id,
+        status: OrderStatus::PendingPayment.as_str().to_string(),
+        payment_deadline: deadline,
+        subtotal: p.subtotal.0,
+        discount_total: p.discount_total.0,
+        points_discount: 0,
+        shipping: p.shipping.0,
+        total: p.total.0,
+        tier_id: t.map(|t| t.id),
+        tier_name: t.map(|t| t.name.clone()),
+        tier_earn_rate_points: t.map(|t| t.earn_rate_points),
+        tier_earn_rate_per: t.map(|t| t.earn_rate_per),
+        tier_discount_basis_points: t.and_then(|t| t.discount).map(|d| i32::try_from(d.basis_points()).unwrap_or(i32::MAX)),
+        coupon_code: cart.coupon_code.clone(),
+        promotions_rejected: promotions_rejected_json(p),
+        payment_ref: None,
+        paid_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let o = &order;
+    let id = dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(
         "INSERT INTO orders (source, external_ref, customer_id, status, payment_deadline, subtotal, discount_total,
                              points_discount, shipping, total, tier_id, tier_name, tier_earn_rate_points,
                              tier_earn_rate_per, tier_discount_basis_points, coupon_code, promotions_rejected, created_at, updated_at)
-         VALUES ($1, $2, $3, 'pending_payment', $4, $5, $6, 0, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+         ON CONFLICT (source, external_ref) DO NOTHING
          RETURNING id"
     )
-    .bind(input.source.as_str())
-    .bind(external_ref)
-    .bind(input.cart.customer_id)
-    .bind(deadline)
-    .bind(p.subtotal.0)
-    .bind(p.discount_total.0)
-    .bind(p.shipping.0)
-    .bind(p.total.0)
-    .bind(t.map(|t| t.id))
-    .bind(t.map(|t| t.name.clone()))
-    .bind(t.map(|t| t.earn_rate_points))
-    .bind(t.map(|t| t.earn_rate_per))
-    .bind(t.and_then(|t| t.discount).map(|d| i32::try_from(d.basis_points()).unwrap_or(i32::MAX)))
-    .bind(cart.coupon_code.as_deref())
-    .bind(promotions_rejected_json(p))
+    .bind(&o.source)
+    .bind(&o.external_ref)
+    .bind(o.customer_id)
+    .bind(&o.status)
+    .bind(o.payment_deadline)
+    .bind(o.subtotal)
+    .bind(o.discount_total)
+    .bind(o.points_discount)
+    .bind(o.shipping)
+    .bind(o.total)
+    .bind(o.tier_id)
+    .bind(o.tier_name.as_deref())
+    .bind(o.tier_earn_rate_points)
+    .bind(o.tier_earn_rate_per)
+    .bind(o.tier_discount_basis_points)
+    .bind(o.coupon_code.as_deref())
+    .bind(&o.promotions_rejected)
     .bind(now)
-    .fetch_one(c)
+    .fetch_optional(c)
     .await)
     .context("insert order")?;
-    for (i, (line, product_id)) in p.lines.iter().zip(&cart.product_ids).enumerate() {
-        dispatch!(tx tx, |c| sqlx::query(
-            "INSERT INTO order_lines (order_id, line_no, product_id, sku, quantity, unit_price, base_amount, discount, final_amount)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-        )
-        .bind(id)
-        .bind(i32::try_from(i).unwrap_or(i32::MAX))
-        .bind(product_id)
-        .bind(&line.sku)
-        .bind(line.quantity)
-        .bind(line.unit_price.0)
-        .bind(line.base_amount.0)
-        .bind(line.discount.0)
-        .bind(line.final_amount.0)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
-        .context("insert order line")?;
-    }
-    insert_adjustments(tx, id, p).await?;
+    let Some(id) = id else { return Ok(None) };
+    order.id = id;
+    let lines: Vec<OrderLineRow> = p
+        .lines
+        .iter()
+        .zip(&cart.product_ids)
+        .enumerate()
+        .map(|(i, (l, product_id))| OrderLineRow {
+            line_no: i32::try_from(i).unwrap_or(i32::MAX),
+            product_id: *product_id,
+            sku: l.sku.clone(),
+            quantity: l.quantity,
+            unit_price: l.unit_price.0,
+            base_amount: l.base_amount.0,
+            discount: l.discount.0,
+            final_amount: l.final_amount.0,
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO order_lines (order_id, line_no, product_id, sku, quantity, unit_price, base_amount, discount, final_amount) VALUES {}",
+        value_rows(lines.len(), 9)
+    );
+    dispatch!(tx tx, |c| {
+        let mut q = sqlx::query(&sql);
+        for l in &lines {
+            q = q.bind(id).bind(l.line_no).bind(l.product_id).bind(&l.sku).bind(l.quantity);
+            q = q.bind(l.unit_price).bind(l.base_amount).bind(l.discount).bind(l.final_amount);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })
+    .context("insert order lines")?;
+    let adjustments = insert_adjustments(tx, id, p).await?;
     promotion_uses::reserve(tx, id, cart.customer_id, p, now).await?;
-    Ok(id)
+    Ok(Some(Order { order, lines, adjustments, refunds: Vec::new(), rejections: Vec::new() }))
 }
 
 /// The trace's rejected promotions as stored on the order (rule 7).
@@ -436,25 +489,37 @@ pub(super) fn promotions_rejected_json(p: &PricedCart) -> String {
     serde_json::to_string(&p.rejected).unwrap_or_else(|_| "[]".into())
 }
 
+/// Stores the trace of a priced order in one statement, and returns it as stored.
 #[tracing::instrument(skip_all)]
-pub(super) async fn insert_adjustments(tx: &mut Tx, order_id: i64, p: &PricedCart) -> anyhow::Result<()> {
-    for a in &p.adjustments {
-        dispatch!(tx tx, |c| sqlx::query(
-            "INSERT INTO order_adjustments (order_id, line_no, source, promotion_id, customer_discount_id, code, amount, explanation)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-        )
-        .bind(order_id)
-        .bind(a.line.map(|l| i32::try_from(l).unwrap_or(i32::MAX)))
-        .bind(a.source.as_str())
-        .bind(a.promotion_id)
-        .bind(a.customer_discount_id)
-        .bind(a.code.as_deref())
-        .bind(a.amount.0)
-        .bind(a.explanation.to_json())
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
-        .context("insert order adjustment")?;
+pub(super) async fn insert_adjustments(tx: &mut Tx, order_id: i64, p: &PricedCart) -> anyhow::Result<Vec<AdjustmentRow>> {
+    let rows: Vec<AdjustmentRow> = p
+        .adjustments
+        .iter()
+        .map(|a| AdjustmentRow {
+            line_no: a.line.map(|l| i32::try_from(l).unwrap_or(i32::MAX)),
+            source: a.source.as_str().to_string(),
+            promotion_id: a.promotion_id,
+            customer_discount_id: a.customer_discount_id,
+            code: a.code.clone(),
+            amount: a.amount.0,
+            explanation: a.explanation.to_json(),
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(rows);
     }
-    Ok(())
+    let sql = format!(
+        "INSERT INTO order_adjustments (order_id, line_no, source, promotion_id, customer_discount_id, code, amount, explanation) VALUES {}",
+        value_rows(rows.len(), 8)
+    );
+    dispatch!(tx tx, |c| {
+        let mut q = sqlx::query(&sql);
+        for a in &rows {
+            q = q.bind(order_id).bind(a.line_no).bind(&a.source).bind(a.promotion_id);
+            q = q.bind(a.customer_discount_id).bind(a.code.as_deref()).bind(a.amount).bind(&a.explanation);
+        }
+        q.execute(c).await.map(|r| r.rows_affected())
+    })
+    .context("insert order adjustments")?;
+    Ok(rows)
 }

@@ -2,16 +2,17 @@
 //! `setia_domain::order::payment_decision`, every refusal recorded.
 
 use super::*;
-use crate::customer_facts::{standing_and_lifetime_in, tier_standing_in};
+use crate::customer_facts::{spending_by_window_in, windows_of};
 use crate::db::{is_unique_violation, Db, Tx};
 use crate::dispatch;
 use crate::promotion_uses;
-use crate::tiers;
+use crate::tiers::TierRow;
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use setia_domain::order::{payment_decision, PaymentDecision};
 use setia_domain::pricing::MAX_CUSTOMER_SPENDING;
-use setia_domain::tier::TierStanding;
+use setia_domain::tier::{tier_standing, TierStanding, TierWindow};
+use setia_domain::Money;
 use setia_domain::OrderStatus;
 
 #[tracing::instrument(skip_all)]
@@ -76,27 +77,27 @@ pub struct Payment {
 
 /// Records a payment (docs/SPEC.md §2.1): idempotent by `payment_ref`; the amount must be
 /// the total; an expired or cancelled order is refused and the refusal recorded.
+/// `tiers` is the ladder as cached for this request ([`crate::store_cache`]).
 #[tracing::instrument(skip_all, fields(order_id))]
-pub async fn pay_order(db: &Db, order_id: i64, payment_ref: &str, amount: i64, clock: Clock) -> Result<Payment, OrderError> {
+pub async fn pay_order(
+    db: &Db,
+    tiers: &[TierRow],
+    order_id: i64,
+    payment_ref: &str,
+    amount: i64,
+    clock: Clock,
+) -> Result<Payment, OrderError> {
     let payment_ref = setia_domain::order::parse_reference("payment_ref", payment_ref)?;
     let payment_ref = payment_ref.as_str();
-    let tiers = tiers::list_tiers(db).await?;
     let mut tx = db.begin_write().await?;
     let current = lock_order(&mut tx, order_id).await?;
     // The clock is read after the locks: a payment that waited for them past the
     // deadline is late, as a checkout that meanwhile saw the order overdue (and
-    // took its promotion's last use) assumed.
-    let now = clock();
+    // took its promotion's last use) assumed. Microseconds: what both databases keep.
+    let now = clock().trunc_subsecs(6);
     let order = &current.order;
-    let used_by: Option<i64> = dispatch!(tx &mut tx, |c| sqlx::query_scalar::<_, i64>("SELECT id FROM orders WHERE payment_ref = $1")
-        .bind(payment_ref)
-        .fetch_optional(c)
-        .await)
-    .context("find payment reference")?;
-    match used_by {
-        Some(id) if id == order_id => return Ok(Payment { order: current, replay: true, tier_up: None }),
-        Some(_) => return refuse_payment(tx, order, payment_ref, amount, OrderError::PaymentRefUsed, now).await,
-        None => {}
+    if order.payment_ref.as_deref() == Some(payment_ref) {
+        return Ok(Payment { order: current, replay: true, tier_up: None });
     }
     let refusal = match payment_decision(order.status(), order.payment_deadline, order.total, amount, now) {
         PaymentDecision::Accept => None,
@@ -111,50 +112,51 @@ pub async fn pay_order(db: &Db, order_id: i64, payment_ref: &str, amount: i64, c
     if let Some(err) = refusal {
         return refuse_payment(tx, order, payment_ref, amount, err, now).await;
     }
+    let rules: Vec<_> = tiers.iter().map(TierRow::rule).collect();
     let before = match order.customer_id {
-        Some(c) => Some(standing_and_lifetime_in(&mut tx, c, &tiers, now).await?),
+        Some(c) => Some(spending_by_window_in(&mut tx, c, &windows_of(&rules), now).await?),
         None => None,
     };
+    let spent = |w: TierWindow| before.as_ref().and_then(|b| b.get(&w).copied()).unwrap_or_default();
     // Every sum of a customer's spending (net of refunds) stays within the bound.
-    if before.as_ref().is_some_and(|(_, lifetime)| lifetime.0.checked_add(order.total).is_none_or(|sum| sum > MAX_CUSTOMER_SPENDING)) {
+    if before.is_some() && spent(TierWindow::Lifetime).0.checked_add(order.total).is_none_or(|sum| sum > MAX_CUSTOMER_SPENDING) {
         return refuse_payment(tx, order, payment_ref, amount, OrderError::SpendingLimitReached, now).await;
     }
-    if let Err(breach) = promotion_uses::check_confirmable(&mut tx, order_id, order.customer_id, now).await? {
-        let err = OrderError::PromotionLimitReached { promotion_id: breach.promotion_id, reason: breach.reached.to_string() };
-        return refuse_payment(tx, order, payment_ref, amount, err, now).await;
+    // Use rows exist only for the promotions the order applied.
+    let has_promotions = current.adjustments.iter().any(|a| a.promotion_id.is_some());
+    if has_promotions {
+        if let Err(breach) = promotion_uses::check_confirmable(&mut tx, order_id, order.customer_id, now).await? {
+            let err = OrderError::PromotionLimitReached { promotion_id: breach.promotion_id, reason: breach.reached.to_string() };
+            return refuse_payment(tx, order, payment_ref, amount, err, now).await;
+        }
     }
-    let before = before.map(|(standing, _)| standing);
-    set_status(&mut tx, order, OrderStatus::Paid, now).await?;
-    let updated = dispatch!(tx &mut tx, |c| sqlx::query("UPDATE orders SET payment_ref = $1, paid_at = $2 WHERE id = $3")
-        .bind(payment_ref)
-        .bind(now)
-        .bind(order_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()));
-    match updated {
-        Ok(_) => {}
-        // Another order took this reference at the same moment (PostgreSQL): this
-        // transaction is void, so the refusal is recorded in a new one.
-        Err(e) if is_unique_violation(&e) => {
+    match mark_paid(&mut tx, order, payment_ref, has_promotions, now).await {
+        Ok(()) => {}
+        // Another order took this reference (first, or at the same moment on
+        // PostgreSQL): this transaction is void, so the refusal is recorded in a new one.
+        Err(OrderError::Unexpected(e)) if e.downcast_ref::<sqlx::Error>().is_some_and(is_unique_violation) => {
             drop(tx);
             let mut tx = db.begin_write().await?;
             record_rejection(&mut tx, order_id, payment_ref, amount, "payment_ref_used", now).await?;
             tx.commit().await?;
             return Err(OrderError::PaymentRefUsed);
         }
-        Err(e) => return Err(anyhow::Error::new(e).context("record payment").into()),
+        Err(e) => return Err(e),
     }
     let mut tier_up = None;
-    if let (Some(customer), Some(before)) = (order.customer_id, before) {
-        let after = tier_standing_in(&mut tx, customer, &tiers, now).await?;
-        if let Some(tier) = moved_up(&before, &after) {
+    if let Some(customer) = order.customer_id {
+        // After this payment each window holds this order too: the same sums plus
+        // its total, not a second aggregate.
+        let after = tier_standing(&rules, &|w: TierWindow| Money(spent(w).0 + order.total));
+        if let Some(tier) = moved_up(&tier_standing(&rules, &spent), &after) {
             crate::notifications::tier_up(&mut tx, customer, order_id, &tier, now).await?;
             tier_up = Some(tier);
         }
     }
-    let paid = load_order_in(&mut tx, order_id).await?;
     tx.commit().await?;
+    let mut paid = current;
+    paid.order.status = OrderStatus::Paid.as_str().to_string();
+    (paid.order.payment_ref, paid.order.paid_at, paid.order.updated_at) = (Some(payment_ref.to_string()), Some(now), now);
     Ok(Payment { order: paid, replay: false, tier_up })
 }
 

@@ -3,8 +3,8 @@
 use super::*;
 use crate::db::Db;
 use crate::dispatch;
-use crate::promotion_catalog::PromotionCatalog;
 use crate::promotion_uses;
+use crate::store_cache::StoreCache;
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset, Utc};
 use setia_domain::pricing::{CartLine, PricingSettings};
@@ -18,13 +18,14 @@ use std::sync::Arc;
 /// promotion reservations in one transaction; repeating it changes nothing
 /// (docs/SPEC.md §2.3.1).
 #[tracing::instrument(skip_all, fields(order_id))]
-pub async fn recalculate_order(db: &Db, catalog: &PromotionCatalog, order_id: i64, now: DateTime<Utc>) -> Result<Order, OrderError> {
-    // Read before the transaction: a second connection taken while holding one
-    // can wait forever once every pooled connection is held the same way.
-    let (local_now, settings) = store_rules(db, now).await?;
+pub async fn recalculate_order(db: &Db, cache: &StoreCache, order_id: i64, now: DateTime<Utc>) -> Result<Order, OrderError> {
     let mut attempt = 0;
     loop {
-        let promotions = catalog.current_versioned(db).await?;
+        // Read before the transaction: a second connection taken while holding one
+        // can wait forever once every pooled connection is held the same way.
+        let store = cache.snapshot(db).await?;
+        let (local_now, settings) = store_rules(&store.settings, now);
+        let promotions = (store.versions.promotions, store.promotions.clone());
         let last = attempt == CATALOG_RETRIES;
         if let Some(order) = reprice(db, promotions, order_id, now, local_now, settings, last).await? {
             return Ok(order);
@@ -74,7 +75,7 @@ pub(super) async fn reprice(
         product_ids: current.lines.iter().map(|l| l.product_id).collect(),
         customer_id: current.order.customer_id,
         tier: current.order.tier_snapshot(),
-        ladder: Vec::new(),
+        ladder: Arc::default(),
         // A code whose promotion is no longer active simply finds nothing now.
         coupon_code: current.order.coupon_code.clone(),
         shipping: Money(current.order.shipping),
@@ -84,7 +85,11 @@ pub(super) async fn reprice(
         settings,
     };
     promotion_uses::drop_reservations(&mut tx, order_id).await?;
-    let priced = price_checked(&mut tx, &cart, Pricing::Reprice { order_id }).await?;
+    let first_order = match cart.customer_id {
+        Some(customer) => Some(is_first_order(&mut tx, customer, Some(order_id)).await?),
+        None => None,
+    };
+    let priced = price_checked(&mut tx, &cart, Pricing::Reprice { order_id }, first_order).await?;
     priced.check_totals().context("refuse to store a recalculated order")?;
     for (line, p) in current.lines.iter().zip(&priced.lines) {
         dispatch!(tx &mut tx, |c| sqlx::query("UPDATE order_lines SET base_amount = $1, discount = $2, final_amount = $3 WHERE order_id = $4 AND line_no = $5")
