@@ -117,6 +117,7 @@ impl Db {
                 }
                 let pool = SqlitePoolOptions::new()
                     .max_connections(max_connections)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(15))
                     .connect_with(opts)
                     .await
@@ -126,8 +127,13 @@ impl Db {
             Backend::Postgres => {
                 let err = |reason: String| ConnectError::Postgres { url: url.to_string(), reason };
                 let opts = PgConnectOptions::from_str(url.expose()).map_err(|e| err(e.to_string()))?;
+                // No ping before each use: it is one more round trip per checkout of a
+                // connection (several per request; see BENCHMARKS.md). The price: after
+                // the server drops a connection (a restart), the one request that meets
+                // it fails; idle connections are closed after 10 minutes anyway.
                 let pool = PgPoolOptions::new()
                     .max_connections(max_connections)
+                    .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(5))
                     .connect_with(opts)
                     .await

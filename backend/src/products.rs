@@ -3,11 +3,13 @@
 use crate::audit::{self, Actor, AuditEntry};
 use crate::db::Db;
 use crate::dispatch;
+use crate::store_cache::ProductCache;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use setia_domain::text::{self, TextError};
 use setia_domain::Money;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Product {
@@ -116,4 +118,48 @@ pub async fn list_on_sale(db: &Db, limit: i64) -> anyhow::Result<Vec<Product>> {
         .fetch_all(c)
         .await)
     .context("list products on sale")
+}
+
+/// What a cart needs of a product.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CartProduct {
+    pub id: i64,
+    pub sku: String,
+    pub category: Option<String>,
+    pub price: i64,
+    pub active: bool,
+}
+
+/// The products with these SKUs (absent: no such product), from the instance's
+/// cache where it has them (exact: any product change empties it, see
+/// [`crate::store_cache`]) and one statement for the rest.
+#[tracing::instrument(skip_all)]
+pub async fn cart_products(db: &Db, cache: &ProductCache, skus: &[String]) -> anyhow::Result<HashMap<String, CartProduct>> {
+    let mut found: HashMap<String, CartProduct> = HashMap::with_capacity(skus.len());
+    let mut missing: Vec<&str> = Vec::new();
+    for sku in skus {
+        match cache.get(sku) {
+            Some(p) => {
+                found.insert(sku.clone(), p);
+            }
+            None if !missing.contains(&sku.as_str()) => missing.push(sku),
+            None => {}
+        }
+    }
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    let placeholders: Vec<String> = (1..=missing.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("SELECT id, sku, category, price, active FROM products WHERE sku IN ({})", placeholders.join(", "));
+    let rows: Vec<CartProduct> = dispatch!(db, |c| {
+        let mut q = sqlx::query_as::<_, CartProduct>(&sql);
+        for s in &missing {
+            q = q.bind(*s);
+        }
+        q.fetch_all(c).await
+    })
+    .context("load products of the cart")?;
+    cache.keep(&rows);
+    found.extend(rows.into_iter().map(|p| (p.sku.clone(), p)));
+    Ok(found)
 }

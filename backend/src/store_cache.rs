@@ -1,9 +1,10 @@
 //! What rarely changes, cached on each app instance and exact on all of them: the
-//! store settings, the tier ladder, the live API tokens and the index of active
-//! promotions (docs/SPEC.md §2.3: pricing stays fast with many promotions).
+//! store settings, the tier ladder, the live API tokens, the index of active
+//! promotions (docs/SPEC.md §2.3: pricing stays fast with many promotions) and the
+//! product rows carts name.
 //!
 //! Every change to those tables raises a version in the same transaction — a
-//! trigger for settings, tiers and tokens (`store_versions`, migration 0009), the
+//! trigger for settings, tiers, tokens and products (`store_versions`, migration 0009), the
 //! promotion service for promotions (`promotion_catalog_state`). A request reads
 //! all versions in one statement ([`StoreCache::snapshot`]) and reloads only the
 //! parts that moved, so an instance never serves a revoked token or an old ladder
@@ -11,6 +12,7 @@
 
 use crate::api_tokens::{self, ApiToken};
 use crate::db::Db;
+use crate::products::CartProduct;
 use crate::settings::{self, StoreSettings};
 use crate::tiers::{self, TierRow};
 use crate::{dispatch, promotions};
@@ -28,6 +30,7 @@ pub struct Versions {
     pub settings: i64,
     pub tiers: i64,
     pub api_tokens: i64,
+    pub products: i64,
 }
 
 /// The cached parts at one set of versions. Never newer data under an older
@@ -41,6 +44,33 @@ pub struct StoreSnapshot {
     /// Live tokens by the hash of their value.
     tokens: Arc<HashMap<String, ApiToken>>,
     pub promotions: Arc<PromotionIndex>,
+    /// Product rows by SKU, filled as carts name them (at this products version).
+    pub products: Arc<ProductCache>,
+}
+
+/// Product rows by SKU, kept while no product changes: filled by
+/// [`crate::products::cart_products`] as carts name them, at most
+/// [`ProductCache::MAX_ROWS`] (beyond that, rows are read each time).
+#[derive(Debug, Default)]
+pub struct ProductCache {
+    rows: std::sync::RwLock<HashMap<String, CartProduct>>,
+}
+
+impl ProductCache {
+    pub const MAX_ROWS: usize = 50_000;
+
+    pub fn get(&self, sku: &str) -> Option<CartProduct> {
+        self.rows.read().unwrap_or_else(|p| p.into_inner()).get(sku).cloned()
+    }
+
+    pub fn keep(&self, found: &[CartProduct]) {
+        let mut rows = self.rows.write().unwrap_or_else(|p| p.into_inner());
+        for p in found {
+            if rows.len() < Self::MAX_ROWS {
+                rows.insert(p.sku.clone(), p.clone());
+            }
+        }
+    }
 }
 
 impl StoreSnapshot {
@@ -57,7 +87,7 @@ pub struct StoreCache {
     token_use: Mutex<HashMap<i64, DateTime<Utc>>>,
 }
 
-const VERSIONS: &str = "SELECT p.version AS promotions, v.settings, v.tiers, v.api_tokens
+const VERSIONS: &str = "SELECT p.version AS promotions, v.settings, v.tiers, v.api_tokens, v.products
      FROM promotion_catalog_state p CROSS JOIN store_versions v WHERE p.id = 1 AND v.id = 1";
 
 #[tracing::instrument(skip_all)]
@@ -97,7 +127,11 @@ impl StoreCache {
             Some(o) => o.promotions.clone(),
             None => Arc::new(PromotionIndex::build(promotions::active_promotions(db).await?)),
         };
-        let snapshot = Arc::new(StoreSnapshot { versions, settings, tiers, tokens, promotions });
+        let products = match kept(|a, b| a.products == b.products) {
+            Some(o) => o.products.clone(),
+            None => Arc::default(),
+        };
+        let snapshot = Arc::new(StoreSnapshot { versions, settings, tiers, tokens, promotions, products });
         *built = Some(snapshot.clone());
         Ok(snapshot)
     }

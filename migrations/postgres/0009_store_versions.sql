@@ -1,4 +1,5 @@
--- What each app instance caches (settings, the tier ladder, API tokens) carries a
+-- What each app instance caches (settings, the tier ladder, API tokens, the product
+-- rows of recent carts) carries a
 -- version here, raised by a trigger in the same transaction as any change to its
 -- table, whoever writes it (the app, the command line, an operator's SQL). Every
 -- instance reads this one row per request and reloads only what moved, so a
@@ -7,9 +8,10 @@ CREATE TABLE store_versions (
     id         INTEGER PRIMARY KEY CHECK (id = 1),
     settings   BIGINT NOT NULL,
     tiers      BIGINT NOT NULL,
-    api_tokens BIGINT NOT NULL
+    api_tokens BIGINT NOT NULL,
+    products   BIGINT NOT NULL
 );
-INSERT INTO store_versions (id, settings, tiers, api_tokens) VALUES (1, 0, 0, 0);
+INSERT INTO store_versions (id, settings, tiers, api_tokens, products) VALUES (1, 0, 0, 0, 0);
 
 CREATE FUNCTION raise_store_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -25,3 +27,5 @@ CREATE TRIGGER tiers_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tie
 -- Not on last_used_at: recording a token's use must not reload every instance's tokens.
 CREATE TRIGGER api_tokens_version AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF name, token_hash, scope, revoked_at ON api_tokens
     FOR EACH STATEMENT EXECUTE FUNCTION raise_store_version('api_tokens');
+CREATE TRIGGER products_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON products
+    FOR EACH STATEMENT EXECUTE FUNCTION raise_store_version('products');

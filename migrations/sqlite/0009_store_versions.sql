@@ -1,4 +1,5 @@
--- What each app instance caches (settings, the tier ladder, API tokens) carries a
+-- What each app instance caches (settings, the tier ladder, API tokens, the product
+-- rows of recent carts) carries a
 -- version here, raised by a trigger in the same transaction as any change to its
 -- table, whoever writes it (the app, the command line, an operator's SQL). Every
 -- instance reads this one row per request and reloads only what moved, so a
@@ -7,9 +8,10 @@ CREATE TABLE store_versions (
     id         INTEGER PRIMARY KEY CHECK (id = 1),
     settings   BIGINT NOT NULL,
     tiers      BIGINT NOT NULL,
-    api_tokens BIGINT NOT NULL
+    api_tokens BIGINT NOT NULL,
+    products   BIGINT NOT NULL
 );
-INSERT INTO store_versions (id, settings, tiers, api_tokens) VALUES (1, 0, 0, 0);
+INSERT INTO store_versions (id, settings, tiers, api_tokens, products) VALUES (1, 0, 0, 0, 0);
 
 CREATE TRIGGER settings_version_on_insert AFTER INSERT ON settings BEGIN UPDATE store_versions SET settings = settings + 1; END;
 CREATE TRIGGER settings_version_on_update AFTER UPDATE ON settings BEGIN UPDATE store_versions SET settings = settings + 1; END;
@@ -22,3 +24,6 @@ CREATE TRIGGER api_tokens_version_on_insert AFTER INSERT ON api_tokens BEGIN UPD
 CREATE TRIGGER api_tokens_version_on_update AFTER UPDATE OF name, token_hash, scope, revoked_at ON api_tokens
 BEGIN UPDATE store_versions SET api_tokens = api_tokens + 1; END;
 CREATE TRIGGER api_tokens_version_on_delete AFTER DELETE ON api_tokens BEGIN UPDATE store_versions SET api_tokens = api_tokens + 1; END;
+CREATE TRIGGER products_version_on_insert AFTER INSERT ON products BEGIN UPDATE store_versions SET products = products + 1; END;
+CREATE TRIGGER products_version_on_update AFTER UPDATE ON products BEGIN UPDATE store_versions SET products = products + 1; END;
+CREATE TRIGGER products_version_on_delete AFTER DELETE ON products BEGIN UPDATE store_versions SET products = products + 1; END;

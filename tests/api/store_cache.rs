@@ -1,4 +1,4 @@
-//! The per-instance cache of settings, tiers, API tokens and promotions is exact on
+//! The per-instance cache of settings, tiers, API tokens, promotions and products is exact on
 //! every instance (issue 15): a change committed through one instance — or by
 //! plain SQL, as an operator might — is what the next request on another instance
 //! sees, because the change raises a version in its own transaction.
@@ -35,6 +35,24 @@ both_backends!(a_change_on_one_instance_is_seen_at_once_on_another, |app| async 
     .unwrap();
     let renamed = other.api("POST", "/orders/quote", Some(&pos), Some(cart.clone())).await;
     assert!(currency(&renamed).contains("IDR"), "{}", renamed.text);
+
+    // A product's new price through one instance, and its end of sale by plain SQL.
+    let r = app.api("POST", "/products", Some(&admin), Some(json!({"sku": "KOPI", "name": "Kopi", "price": 120_000}))).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let repriced = other.api("POST", "/orders/quote", Some(&pos), Some(cart.clone())).await;
+    assert_eq!(repriced.body["subtotal"], 120_000, "{}", repriced.text);
+    dispatch!(&app.state.db, |c| sqlx::query("UPDATE products SET active = FALSE WHERE sku = 'KOPI'")
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
+    let off_sale = other.api("POST", "/orders/quote", Some(&pos), Some(cart.clone())).await;
+    assert_eq!((off_sale.status, off_sale.body["error"]["code"].as_str()), (422, Some("product_inactive")), "{}", off_sale.text);
+    dispatch!(&app.state.db, |c| sqlx::query("UPDATE products SET active = TRUE WHERE sku = 'KOPI'")
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
 
     // A token revoked through one instance stops working on the other at once.
     let id = app.api("GET", "/customers/0", Some(&pos), None).await;

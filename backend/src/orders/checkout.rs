@@ -16,21 +16,7 @@ use setia_domain::pricing::{
 use setia_domain::promotion_index::PromotionIndex;
 use setia_domain::text;
 use setia_domain::{Money, OrderStatus};
-use std::collections::HashMap;
 use std::sync::Arc;
-
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub(super) struct CatalogEntry {
-    id: i64,
-    sku: String,
-    category: Option<String>,
-    price: i64,
-    active: bool,
-}
-
-pub(super) fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
 
 /// A cart checked against the catalogue, the customer and the promotions: what
 /// pricing needs except the use counts, which are read under the order's locks.
@@ -137,16 +123,7 @@ pub(super) async fn check_cart(db: &Db, store: &StoreSnapshot, cart: &CartInput,
     check_code(db, &promotions, coupon_code.as_deref()).await?;
     let skus: Vec<String> =
         cart.lines.iter().enumerate().map(|(i, l)| text::SKU.parse(&format!("lines[{i}].sku"), &l.sku)).collect::<Result<_, _>>()?;
-    let sql = format!("SELECT id, sku, category, price, active FROM products WHERE sku IN ({})", placeholders(1, skus.len()));
-    let catalog: Vec<CatalogEntry> = dispatch!(db, |c| {
-        let mut q = sqlx::query_as::<_, CatalogEntry>(&sql);
-        for s in &skus {
-            q = q.bind(s.as_str());
-        }
-        q.fetch_all(c).await
-    })
-    .context("load products of the cart")?;
-    let by_sku: HashMap<&str, &CatalogEntry> = catalog.iter().map(|p| (p.sku.as_str(), p)).collect();
+    let by_sku = crate::products::cart_products(db, &store.products, &skus).await?;
     let mut lines = Vec::with_capacity(cart.lines.len());
     let mut product_ids = Vec::with_capacity(cart.lines.len());
     for (i, (l, sku)) in cart.lines.iter().zip(&skus).enumerate() {
