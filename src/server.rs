@@ -45,7 +45,7 @@ pub struct ServerState {
 
 /// Connects to the database and brings its schema up to date (ours and the session store's).
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
-    let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+    let db = Db::connect_sized(&config.database_url, config.db_max_connections, config.sqlite_cache_mib).await?;
     db.migrate().await?;
     if db.backend() == setia_backend::config::Backend::Sqlite {
         // Cheap on SQLite and needed there before the first big query (see Db::optimize).

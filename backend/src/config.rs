@@ -109,6 +109,8 @@ pub struct Config {
     /// (e.g. `https://setia.example.com` behind a proxy that rewrites Host).
     pub allowed_origins: Vec<String>,
     pub db_max_connections: u32,
+    /// SQLite page cache per connection, MiB (`SETIA_SQLITE_CACHE_MIB`).
+    pub sqlite_cache_mib: u32,
     /// Request sizes, sign-in rates, the client IP and who reads `/metrics`.
     pub limits: crate::limits::ServerLimits,
 }
@@ -145,8 +147,25 @@ impl Config {
             value: max_raw,
             expected: "a whole number above 0",
         })?;
+        let cache_raw = get("SETIA_SQLITE_CACHE_MIB").unwrap_or_else(|| crate::db::DEFAULT_SQLITE_CACHE_MIB.to_string());
+        let sqlite_cache_mib = cache_raw.parse::<u32>().ok().filter(|n| (1..=4096).contains(n)).ok_or(ConfigError::Invalid {
+            name: "SETIA_SQLITE_CACHE_MIB",
+            value: cache_raw,
+            expected: "a whole number of MiB from 1 to 4096",
+        })?;
         let limits = crate::limits::ServerLimits::from_lookup(&get)?;
-        Ok(Config { limits, database_url, addr, log, log_format, secure_cookies, site_root, allowed_origins, db_max_connections })
+        Ok(Config {
+            limits,
+            database_url,
+            addr,
+            log,
+            log_format,
+            secure_cookies,
+            site_root,
+            allowed_origins,
+            db_max_connections,
+            sqlite_cache_mib,
+        })
     }
 }
 

@@ -86,6 +86,12 @@ pub enum ConnectError {
 pub const POSTGRES_BEGIN_WRITE: &str =
     "BEGIN; SET LOCAL lock_timeout = '10s'; SET LOCAL statement_timeout = '120s'; SET LOCAL idle_in_transaction_session_timeout = '60s'";
 
+/// SQLite's page cache per pooled connection, in MiB (`SETIA_SQLITE_CACHE_MIB`):
+/// each connection keeps its own, so the pool's worst case is this times
+/// `SETIA_DB_MAX_CONNECTIONS`; the OS page cache holds the file once for all of
+/// them. Chosen by measurement (BENCHMARKS.md, "POS write path").
+pub const DEFAULT_SQLITE_CACHE_MIB: u32 = 16;
+
 /// How long an SQLite writer waits for the write lock (its turn, then the lock itself).
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -93,9 +99,15 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migration
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 impl Db {
-    /// Opens the pool. An SQLite file (and its folder) is created when missing and
-    /// runs in WAL mode with foreign keys on.
+    /// Opens the pool with SQLite's default page cache ([`DEFAULT_SQLITE_CACHE_MIB`]).
     pub async fn connect(url: &DatabaseUrl, max_connections: u32) -> Result<Db, ConnectError> {
+        Db::connect_sized(url, max_connections, DEFAULT_SQLITE_CACHE_MIB).await
+    }
+
+    /// Opens the pool. An SQLite file (and its folder) is created when missing and
+    /// runs in WAL mode with foreign keys on, each connection with a page cache of
+    /// up to `sqlite_cache_mib` (taken only as pages are read).
+    pub async fn connect_sized(url: &DatabaseUrl, max_connections: u32, sqlite_cache_mib: u32) -> Result<Db, ConnectError> {
         match url.backend() {
             Backend::Sqlite => {
                 let err = |reason: String| ConnectError::Sqlite { url: url.to_string(), reason };
@@ -106,10 +118,8 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                    // 64 MiB of page cache per connection instead of SQLite's 2 MiB,
-                    // taken only as pages are read: at a million customers the
-                    // indexes the lists and the spending index read stay in memory.
-                    .pragma("cache_size", "-65536");
+                    // Negative: KiB. See DEFAULT_SQLITE_CACHE_MIB for the size chosen.
+                    .pragma("cache_size", format!("-{}", u64::from(sqlite_cache_mib) * 1024));
                 if let Some(parent) = opts.get_filename().parent() {
                     if !parent.as_os_str().is_empty() {
                         std::fs::create_dir_all(parent).map_err(|e| err(format!("cannot create {}: {e}", parent.display())))?;

@@ -33,6 +33,7 @@ mod schema_parity;
 mod serve;
 mod simulator;
 mod spending_index;
+mod sqlite_writers;
 mod statement_budget;
 mod static_files;
 mod store_cache;
