@@ -12,6 +12,7 @@
 //!   refusal is returned (nothing fails silently).
 //!
 //! Layout: `types` (inputs, rows, errors), `checkout` (check, price, quote, create),
+//! `insert` (writing a priced order),
 //! `store` (load, lock, status changes), `payment`, `cancel_and_refund`,
 //! `recalculation`, `list` (the back office's order list), `expiry` (the job).
 //! The rules they apply are `setia_domain::order` and `setia_domain::pricing`.
@@ -19,6 +20,7 @@
 mod cancel_and_refund;
 mod checkout;
 pub mod expiry;
+mod insert;
 pub mod list;
 mod payment;
 mod recalculation;
@@ -30,6 +32,7 @@ pub use checkout::create_order;
 pub use checkout::quote;
 // The parts share their helpers through this module (`use super::*`).
 use checkout::*;
+use insert::*;
 pub use payment::{pay_order, Payment};
 pub use recalculation::recalculate_order;
 pub use store::load_order;

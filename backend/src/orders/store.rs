@@ -140,10 +140,7 @@ pub(super) async fn lock_order(tx: &mut Tx, id: i64) -> Result<Order, OrderError
 
 #[tracing::instrument(skip_all)]
 pub(super) async fn set_status(tx: &mut Tx, order: &OrderRow, next: OrderStatus, now: DateTime<Utc>) -> Result<(), OrderError> {
-    let current = order.status();
-    if !current.can_become(next) {
-        return Err(anyhow::anyhow!("illegal order transition {} -> {}", current.as_str(), next.as_str()).into());
-    }
+    let current = legal_transition(order, next)?;
     dispatch!(tx tx, |c| sqlx::query("UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
         .bind(next.as_str())
         .bind(now)
@@ -153,11 +150,25 @@ pub(super) async fn set_status(tx: &mut Tx, order: &OrderRow, next: OrderStatus,
         .await
         .map(|r| r.rows_affected()))
     .context("update order status")?;
-    // A use counts while its order may still be paid for (docs/SPEC.md §2.3).
+    settle_uses(tx, order.id, next, now).await
+}
+
+/// The order's status now, when it may become `next` (an illegal move is a bug, not bad input).
+fn legal_transition(order: &OrderRow, next: OrderStatus) -> Result<OrderStatus, OrderError> {
+    let current = order.status();
+    if !current.can_become(next) {
+        return Err(anyhow::anyhow!("illegal order transition {} -> {}", current.as_str(), next.as_str()).into());
+    }
+    Ok(current)
+}
+
+/// A use counts while its order may still be paid for (docs/SPEC.md §2.3): confirmed
+/// when the order is paid, released when it can no longer be.
+async fn settle_uses(tx: &mut Tx, order_id: i64, next: OrderStatus, now: DateTime<Utc>) -> Result<(), OrderError> {
     match next {
-        OrderStatus::Paid => promotion_uses::settle(tx, order.id, UseStatus::Confirmed, now).await?,
+        OrderStatus::Paid => promotion_uses::settle(tx, order_id, UseStatus::Confirmed, now).await?,
         OrderStatus::Cancelled | OrderStatus::Expired | OrderStatus::Refunded => {
-            promotion_uses::settle(tx, order.id, UseStatus::Released, now).await?
+            promotion_uses::settle(tx, order_id, UseStatus::Released, now).await?
         }
         _ => {}
     }
@@ -165,7 +176,7 @@ pub(super) async fn set_status(tx: &mut Tx, order: &OrderRow, next: OrderStatus,
 }
 
 /// A pending order paid: status, reference and time in one statement, and its
-/// promotion uses confirmed (docs/SPEC.md §2.3: a use counts once its order is paid).
+/// promotion uses confirmed (skipped when the order applied no promotion: it has none).
 #[tracing::instrument(skip_all)]
 pub(super) async fn mark_paid(
     tx: &mut Tx,
@@ -174,10 +185,7 @@ pub(super) async fn mark_paid(
     has_promotion_uses: bool,
     now: DateTime<Utc>,
 ) -> Result<(), OrderError> {
-    let current = order.status();
-    if !current.can_become(OrderStatus::Paid) {
-        return Err(anyhow::anyhow!("illegal order transition {} -> paid", current.as_str()).into());
-    }
+    let current = legal_transition(order, OrderStatus::Paid)?;
     dispatch!(tx tx, |c| sqlx::query(
         "UPDATE orders SET status = $1, payment_ref = $2, paid_at = $3, updated_at = $3 WHERE id = $4 AND status = $5"
     )
@@ -191,7 +199,7 @@ pub(super) async fn mark_paid(
     .map(|r| r.rows_affected()))
     .context("record payment")?;
     if has_promotion_uses {
-        promotion_uses::settle(tx, order.id, UseStatus::Confirmed, now).await?;
+        settle_uses(tx, order.id, OrderStatus::Paid, now).await?;
     }
     Ok(())
 }
