@@ -360,3 +360,46 @@ pub async fn insert_tier(db: &setia_backend::Db, name: &str, min: i64, window_da
     .await)
     .unwrap()
 }
+
+/// API tokens of both scopes, for tests that set a store up through the API.
+pub struct Store {
+    pub pos: String,
+    pub admin: String,
+}
+
+impl TestApp {
+    /// Tokens for both scopes and these products (SKU and price; named by their
+    /// SKU, category `umum`).
+    pub async fn store_with(&self, products: &[(&str, i64)]) -> Store {
+        let admin = self.api_token("admin").await;
+        let pos = self.api_token("pos").await;
+        for (sku, price) in products {
+            let body = serde_json::json!({"sku": sku, "name": sku, "price": price, "category": "umum"});
+            let r = self.api("POST", "/products", Some(&admin), Some(body)).await;
+            assert_eq!(r.status, 201, "{:?}", r.body);
+        }
+        Store { pos, admin }
+    }
+
+    /// Creates a promotion and makes it active; returns its id.
+    pub async fn active_promotion(&self, s: &Store, body: Value) -> i64 {
+        let r = self.api("POST", "/promotions", Some(&s.admin), Some(body)).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let id = r.body["id"].as_i64().unwrap();
+        let r = self.api("POST", &format!("/promotions/{id}/status"), Some(&s.admin), Some(serde_json::json!({"status": "active"}))).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        id
+    }
+
+    /// Budi Santoso with this phone (made or found); his id.
+    pub async fn customer(&self, s: &Store, phone: &str) -> i64 {
+        let r = self.api("POST", "/customers", Some(&s.pos), Some(serde_json::json!({"name": "Budi Santoso", "phone": phone}))).await;
+        assert!(r.status == 201 || r.status == 200, "{:?}", r.body);
+        r.body["id"].as_i64().unwrap()
+    }
+
+    /// A number the SQL counts.
+    pub async fn count(&self, sql: &str) -> i64 {
+        setia_backend::dispatch!(&self.state.db, |c| sqlx::query_scalar::<_, i64>(sql).fetch_one(c).await).unwrap()
+    }
+}

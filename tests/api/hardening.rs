@@ -4,25 +4,12 @@
 
 use crate::common;
 
-use crate::common::TestApp;
+use crate::common::{Store, TestApp};
 use serde_json::{json, Value};
 use setia_backend::dispatch;
 
-struct Store {
-    pos: String,
-    admin: String,
-}
-
 async fn store(app: &TestApp) -> Store {
-    let admin = app.api_token("admin").await;
-    let pos = app.api_token("pos").await;
-    let r = app.api("POST", "/products", Some(&admin), Some(json!({"sku": "KOPI", "name": "Kopi Susu", "price": 25_000}))).await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    Store { pos, admin }
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    dispatch!(&app.state.db, |c| sqlx::query_scalar::<_, i64>(sql).fetch_one(c).await).unwrap()
+    app.store_with(&[("KOPI", 25_000)]).await
 }
 
 fn lines_of(n: usize, unit_price: i64) -> Value {
@@ -55,25 +42,9 @@ both_backends!(a_cart_whose_sum_would_wrap_around_i64_is_refused_and_nothing_is_
         .await;
     assert_eq!(r.status, 201, "500 lines is allowed: {:?}", r.body);
     assert_eq!(r.body["total"], 500_000);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM orders").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM orders").await, 1);
     let _ = &s.admin;
 });
-
-/// Creates a promotion and makes it active; returns its id.
-async fn active_promotion(app: &TestApp, s: &Store, body: Value) -> i64 {
-    let r = app.api("POST", "/promotions", Some(&s.admin), Some(body)).await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let id = r.body["id"].as_i64().unwrap();
-    let r = app.api("POST", &format!("/promotions/{id}/status"), Some(&s.admin), Some(json!({"status": "active"}))).await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    id
-}
-
-async fn customer(app: &TestApp, s: &Store, phone: &str) -> i64 {
-    let r = app.api("POST", "/customers", Some(&s.pos), Some(json!({"name": "Budi Santoso", "phone": phone}))).await;
-    assert!(r.status == 201 || r.status == 200, "{:?}", r.body);
-    r.body["id"].as_i64().unwrap()
-}
 
 /// An order with the code `LAST`, created at `now` by the backend (so its
 /// deadline can be a second away); returns its id and total.
@@ -133,8 +104,8 @@ const LAST_USE: &str = r#"{"name": "Tinggal satu", "kind": "code", "code": "LAST
 // the competing checkout would.
 both_backends!(a_payment_that_waited_past_its_deadline_cannot_confirm_a_use_taken_meanwhile, |app| async move {
     let s = store(&app).await;
-    let promo = active_promotion(&app, &s, serde_json::from_str(LAST_USE).unwrap()).await;
-    let budi = customer(&app, &s, "0812-4000-0013").await;
+    let promo = app.active_promotion(&s, serde_json::from_str(LAST_USE).unwrap()).await;
+    let budi = app.customer(&s, "0812-4000-0013").await;
     // Created 59.5 s ago with one minute to pay: the deadline is half a second away.
     let created = chrono::Utc::now() - chrono::Duration::milliseconds(59_500);
     let (order, total) = order_with_code(&app, budi, "LATE-1", created, 1).await;
@@ -155,9 +126,9 @@ both_backends!(a_payment_that_waited_past_its_deadline_cannot_confirm_a_use_take
     let r = payment.await.unwrap();
     assert_eq!(r.status, 409, "{:?}", r.body);
     assert_eq!(r.body["error"]["code"], "order_not_payable");
-    let held = count(&app, &format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND status <> 'released'")).await;
+    let held = app.count(&format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND status <> 'released'")).await;
     assert_eq!(held, 1, "only the competing checkout holds the one use");
-    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM payment_rejections WHERE order_id = {order}")).await, 1);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM payment_rejections WHERE order_id = {order}")).await, 1);
 });
 
 // Whatever let a checkout take the last use meanwhile (here: another instance
@@ -166,8 +137,8 @@ both_backends!(a_payment_that_waited_past_its_deadline_cannot_confirm_a_use_take
 // recalculated and paid without the promotion.
 both_backends!(confirming_a_reservation_checks_the_promotion_limit_again, |app| async move {
     let s = store(&app).await;
-    let promo = active_promotion(&app, &s, serde_json::from_str(LAST_USE).unwrap()).await;
-    let budi = customer(&app, &s, "0812-4000-0014").await;
+    let promo = app.active_promotion(&s, serde_json::from_str(LAST_USE).unwrap()).await;
+    let budi = app.customer(&s, "0812-4000-0014").await;
     let (order, total) = order_with_code(&app, budi, "SKEW-1", chrono::Utc::now(), 60).await;
     let mut tx = app.state.db.begin_write().await.unwrap();
     competing_use(&mut tx, promo, "confirmed").await;
@@ -179,15 +150,15 @@ both_backends!(confirming_a_reservation_checks_the_promotion_limit_again, |app| 
     assert_eq!(r.status, 409, "{:?}", r.body);
     assert_eq!(r.body["error"]["code"], "promotion_limit_reached");
     let confirmed = format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND status = 'confirmed'");
-    assert_eq!(count(&app, &confirmed).await, 1);
+    assert_eq!(app.count(&confirmed).await, 1);
     let reason = format!("SELECT COUNT(*) FROM payment_rejections WHERE order_id = {order} AND reason = 'promotion_limit_reached'");
-    assert_eq!(count(&app, &reason).await, 1);
+    assert_eq!(app.count(&reason).await, 1);
     let r = app.api("POST", &format!("/orders/{order}/recalculate"), Some(&s.pos), None).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["total"], 25_000, "priced without the used-up promotion");
     let r = pay("PAY-SKEW-2", 25_000).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    assert_eq!(count(&app, &confirmed).await, 1);
+    assert_eq!(app.count(&confirmed).await, 1);
 });
 
 // The tier snapshot was read before the customer's lock: a payment that
@@ -200,7 +171,7 @@ both_backends!(a_new_order_takes_the_tier_its_customer_has_once_the_lock_is_held
         .api("POST", "/tiers", Some(&s.admin), Some(json!({"name": "Gold", "min_spending": 100_000, "window_days": 365, "earn_rate_points": 1, "earn_rate_per": 1000, "discount_percent": 10})))
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
-    let budi = customer(&app, &s, "0812-4000-0015").await;
+    let budi = app.customer(&s, "0812-4000-0015").await;
     let mut blocker = app.state.db.begin_write().await.unwrap();
     let lock = blocker.for_update();
     dispatch!(tx &mut blocker, |c| sqlx::query_scalar::<_, i64>(&format!("SELECT id FROM customers WHERE id = $1{lock}")).bind(budi).fetch_one(c).await)
@@ -273,21 +244,21 @@ both_backends!(every_refused_payment_of_a_shared_reference_is_recorded, |app| as
     }
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 19, "{statuses:?}");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM payment_rejections WHERE reason = 'payment_ref_used'").await, 19);
+    assert_eq!(app.count("SELECT COUNT(*) FROM payment_rejections WHERE reason = 'payment_ref_used'").await, 19);
 });
 
 // Cancelling an order past its payment deadline called it "cancelled", as if it
 // had been called off in time; it expired, as payment and the job would find it.
 both_backends!(cancelling_an_overdue_order_expires_it, |app| async move {
     let s = store(&app).await;
-    let promo = active_promotion(&app, &s, serde_json::from_str(LAST_USE).unwrap()).await;
-    let budi = customer(&app, &s, "0812-4000-0016").await;
+    let promo = app.active_promotion(&s, serde_json::from_str(LAST_USE).unwrap()).await;
+    let budi = app.customer(&s, "0812-4000-0016").await;
     let (order, _) = order_with_code(&app, budi, "OVERDUE-1", chrono::Utc::now() - chrono::Duration::minutes(2), 1).await;
     let r = app.api("POST", &format!("/orders/{order}/cancel"), Some(&s.pos), None).await;
     assert_eq!(r.status, 409, "{:?}", r.body);
     assert_eq!(r.body["error"]["code"], "order_not_pending");
-    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM orders WHERE id = {order} AND status = 'expired'")).await, 1);
-    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND status = 'released'")).await, 1);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM orders WHERE id = {order} AND status = 'expired'")).await, 1);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND status = 'released'")).await, 1);
 });
 
 // Nothing bounded how long a PostgreSQL write could wait and still commit, while
@@ -313,7 +284,7 @@ async fn a_postgres_write_transaction_is_bounded_in_time() {
 // keeps a customer's paid orders within MAX_CUSTOMER_SPENDING (10^18).
 both_backends!(a_payment_that_would_take_a_customers_spending_past_the_bound_is_refused, |app| async move {
     let s = store(&app).await;
-    let budi = customer(&app, &s, "0812-4000-0017").await;
+    let budi = app.customer(&s, "0812-4000-0017").await;
     let now = chrono::Utc::now();
     let near_bound = setia_domain::pricing::MAX_CUSTOMER_SPENDING - 10_000;
     dispatch!(&app.state.db, |c| sqlx::query(
@@ -342,7 +313,7 @@ both_backends!(a_payment_that_would_take_a_customers_spending_past_the_bound_is_
         app.api("POST", &format!("/orders/{order}/pay"), Some(&s.pos), Some(json!({"payment_ref": "PAY-PAST", "amount": 25_000}))).await;
     assert_eq!(r.status, 409, "{:?}", r.body);
     assert_eq!(r.body["error"]["code"], "spending_limit_reached");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM payment_rejections WHERE reason = 'spending_limit_reached'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM payment_rejections WHERE reason = 'spending_limit_reached'").await, 1);
     let r = app.api("GET", &format!("/customers/{budi}"), Some(&s.pos), None).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["total_spending"], near_bound);
@@ -352,7 +323,7 @@ both_backends!(a_payment_that_would_take_a_customers_spending_past_the_bound_is_
 // customer and product changes stored none.
 both_backends!(audit_rows_of_catalogue_customer_tier_and_promotion_changes_carry_the_ip, |app| async move {
     let s = store(&app).await;
-    customer(&app, &s, "0812-4000-0018").await;
+    app.customer(&s, "0812-4000-0018").await;
     let r = app
         .api(
             "POST",
@@ -362,7 +333,7 @@ both_backends!(audit_rows_of_catalogue_customer_tier_and_promotion_changes_carry
         )
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
-    active_promotion(&app, &s, serde_json::from_str(LAST_USE).unwrap()).await;
+    app.active_promotion(&s, serde_json::from_str(LAST_USE).unwrap()).await;
     let rows = dispatch!(&app.state.db, |c| sqlx::query_as::<_, (String, Option<String>)>(
         "SELECT action, ip FROM audit_log WHERE action NOT LIKE 'api_token.%' ORDER BY id"
     )
@@ -384,7 +355,7 @@ both_backends!(audit_rows_of_catalogue_customer_tier_and_promotion_changes_carry
 async fn a_payment_that_waits_past_the_lock_timeout_is_busy_not_broken() {
     let app = TestApp::spawn(common::Backend::Postgres).await;
     let s = store(&app).await;
-    let budi = customer(&app, &s, "0812-4000-0019").await;
+    let budi = app.customer(&s, "0812-4000-0019").await;
     let r = app
         .api(
             "POST",

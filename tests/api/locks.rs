@@ -15,36 +15,21 @@
 //! lock a foreign key takes does not conflict with it, so nothing but the lock
 //! under test can make the request wait before it reads.
 
-use crate::common::{insert_tier, Backend, Client, Reply, TestApp, PASSWORD};
+use crate::common::{insert_tier, Backend, Client, Reply, Store, TestApp, PASSWORD};
 use serde_json::{json, Value};
 use setia_domain::Role;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::time::{Duration, Instant};
 
-struct Store {
-    pos: String,
-    admin: String,
-}
-
 /// KOPI at Rp 25.000 and ROTI at Rp 50.000, and tokens for both scopes.
 async fn store(app: &TestApp) -> Store {
-    let admin = app.api_token("admin").await;
-    let pos = app.api_token("pos").await;
-    for (sku, price) in [("KOPI", 25_000), ("ROTI", 50_000)] {
-        let r = app.api("POST", "/products", Some(&admin), Some(json!({"sku": sku, "name": sku, "price": price}))).await;
-        assert_eq!(r.status, 201, "{:?}", r.body);
-    }
-    Store { pos, admin }
+    app.store_with(&[("KOPI", 25_000), ("ROTI", 50_000)]).await
 }
 
 async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
     let r = app.api("POST", path, Some(token), Some(body)).await;
     assert_eq!(r.status, 201, "{path}: {:?}", r.body);
     r.body
-}
-
-async fn customer(app: &TestApp, s: &Store, phone: &str) -> i64 {
-    created(app, &s.pos, "/customers", json!({"name": "Budi Santoso", "phone": phone})).await["id"].as_i64().unwrap()
 }
 
 /// A pending order of `customer` (walk-in when `None`) for `kopi` KOPI; its id.
@@ -59,14 +44,6 @@ async fn gold(app: &TestApp, s: &Store) {
     let body = json!({"name": "Gold", "min_spending": 100_000, "window_days": 365, "earn_rate_points": 1, "earn_rate_per": 1000,
                       "discount_percent": 10});
     created(app, &s.admin, "/tiers", body).await;
-}
-
-/// An active promotion; its id.
-async fn active_promotion(app: &TestApp, s: &Store, body: Value) -> i64 {
-    let id = created(app, &s.admin, "/promotions", body).await["id"].as_i64().unwrap();
-    let r = app.api("POST", &format!("/promotions/{id}/status"), Some(&s.admin), Some(json!({"status": "active"}))).await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    id
 }
 
 fn one_use_code(code: &str) -> Value {
@@ -132,7 +109,7 @@ async fn a_checkout_waits_for_its_customer_and_takes_the_tier_a_payment_in_fligh
     let app = TestApp::spawn(Backend::Postgres).await;
     let s = store(&app).await;
     gold(&app, &s).await;
-    let budi = customer(&app, &s, "0812-6000-0001").await;
+    let budi = app.customer(&s, "0812-6000-0001").await;
     let earlier = pending_order(&app, &s, "EARLIER", Some(budi), 4, None).await;
     let pool = own_pool(&app).await;
     // The payment of the earlier Rp 100.000 order, in flight: it holds Budi's row.
@@ -154,7 +131,7 @@ async fn a_payment_waits_for_its_customer_and_counts_the_payment_before_it() {
     let app = TestApp::spawn(Backend::Postgres).await;
     let s = store(&app).await;
     gold(&app, &s).await;
-    let budi = customer(&app, &s, "0812-6000-0002").await;
+    let budi = app.customer(&s, "0812-6000-0002").await;
     let first = pending_order(&app, &s, "FIRST", Some(budi), 2, None).await;
     let second = pending_order(&app, &s, "SECOND", Some(budi), 2, None).await;
     let pool = own_pool(&app).await;
@@ -200,7 +177,7 @@ async fn a_payment_waits_for_its_order_and_finds_it_cancelled() {
 async fn a_checkout_waits_for_a_limited_promotion_and_finds_its_last_use_taken() {
     let app = TestApp::spawn(Backend::Postgres).await;
     let s = store(&app).await;
-    let promo = active_promotion(&app, &s, one_use_code("AKHIR")).await;
+    let promo = app.active_promotion(&s, one_use_code("AKHIR")).await;
     let other_order = pending_order(&app, &s, "OTHER", None, 1, None).await;
     let pool = own_pool(&app).await;
     // The other checkout, in flight: it holds the promotion and reserves its one use.
@@ -229,7 +206,7 @@ async fn a_checkout_waits_for_a_limited_promotion_and_finds_its_last_use_taken()
 async fn a_payment_waits_for_its_promotion_and_finds_the_limit_reached() {
     let app = TestApp::spawn(Backend::Postgres).await;
     let s = store(&app).await;
-    let promo = active_promotion(&app, &s, one_use_code("LAST")).await;
+    let promo = app.active_promotion(&s, one_use_code("LAST")).await;
     let mine = pending_order(&app, &s, "MINE", None, 1, Some("LAST")).await;
     let other_order = pending_order(&app, &s, "OTHER", None, 2, None).await;
     let pool = own_pool(&app).await;
@@ -283,7 +260,7 @@ async fn a_spending_index_refresh_waits_for_another_refresh() {
     let app = TestApp::spawn(Backend::Postgres).await;
     let s = store(&app).await;
     insert_tier(&app.state.db, "Gold", 100_000, None).await;
-    let budi = customer(&app, &s, "0812-6000-0007").await;
+    let budi = app.customer(&s, "0812-6000-0007").await;
     let first = refresh(&app.state.db, chrono::Utc::now()).await.unwrap();
     assert!(matches!(first, Refreshed::Full { .. }), "{first:?}");
     let pool = own_pool(&app).await;

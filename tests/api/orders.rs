@@ -50,10 +50,6 @@ async fn pay(app: &TestApp, s: &Store, id: i64, payment_ref: &str, amount: i64) 
     app.api("POST", &format!("/orders/{id}/pay"), Some(&s.pos), Some(json!({"payment_ref": payment_ref, "amount": amount}))).await
 }
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    dispatch!(&app.state.db, |c| sqlx::query_scalar::<_, i64>(sql).fetch_one(c).await).unwrap()
-}
-
 async fn spending(app: &TestApp, s: &Store, customer: i64) -> i64 {
     let r = app.api("GET", &format!("/customers/{customer}"), Some(&s.pos), None).await;
     r.body["total_spending"].as_i64().unwrap()
@@ -83,7 +79,7 @@ both_backends!(quote_prices_from_the_catalogue_with_the_tier_discount_and_stores
     assert_eq!(r.body["tier"]["name"], "Member");
     assert_eq!(r.body["points_to_earn"], 72, "floor(72.225 × 1 / 1.000)");
     assert!(r.body.get("id").is_none() && r.body.get("status").is_none() && r.body.get("payment_deadline").is_none());
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM orders").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM orders").await, 0);
 
     // The trace speaks the reader's language; the id may be sent as a string.
     let http = reqwest::Client::new();
@@ -116,8 +112,8 @@ both_backends!(a_resent_order_is_the_same_order_and_doubles_nothing, |app| async
     // Another source may reuse the reference.
     let online = create(&app, &s, json!({"source": "online", "external_ref": "TRX-0001", "lines": [{"sku": "KOPI", "quantity": 1}]})).await;
     assert_eq!(online.status, 201);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM orders").await, 2);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM order_lines").await, 3);
+    assert_eq!(app.count("SELECT COUNT(*) FROM orders").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM order_lines").await, 3);
 
     let got = app.api("GET", &format!("/orders/{}", first.body["id"]), Some(&s.pos), None).await;
     assert_eq!(got.status, 200);
@@ -151,7 +147,7 @@ both_backends!(the_same_order_sent_concurrently_is_created_once, |app| async mov
         ids.insert(r.body["id"].as_i64().unwrap());
     }
     assert_eq!((created, ids.len()), (1, 1));
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM order_lines").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM order_lines").await, 1);
 });
 
 both_backends!(bad_order_inputs_name_the_field_and_never_500, |app| async move {
@@ -261,7 +257,7 @@ both_backends!(bad_order_inputs_name_the_field_and_never_500, |app| async move {
     let r = create(&app, &s, json!({"source": "pos", "external_ref": "B", "lines": [{"sku": "ROTI", "quantity": 1}]})).await;
     assert_eq!((r.status, r.body["error"]["field"].as_str()), (422, Some("lines[0].sku")));
     assert_eq!(app.api("POST", "/orders/abc/pay", Some(&s.pos), Some(json!({"payment_ref": "P", "amount": 1}))).await.status, 404);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM orders").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM orders").await, 0);
 });
 
 both_backends!(payment_is_idempotent_and_the_amount_must_match, |app| async move {
@@ -290,10 +286,9 @@ both_backends!(payment_is_idempotent_and_the_amount_must_match, |app| async move
     assert_eq!((reused.status, reused.body["error"]["code"].as_str()), (409, Some("payment_ref_used")));
 
     assert_eq!(spending(&app, &s, c).await, 100_000, "counted once");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM payment_rejections").await, 3);
+    assert_eq!(app.count("SELECT COUNT(*) FROM payment_rejections").await, 3);
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM payment_rejections WHERE reason IN ('amount_mismatch', 'already_paid', 'payment_ref_used')")
-            .await,
+        app.count("SELECT COUNT(*) FROM payment_rejections WHERE reason IN ('amount_mismatch', 'already_paid', 'payment_ref_used')").await,
         3
     );
 });
@@ -369,8 +364,8 @@ both_backends!(expired_and_cancelled_orders_refuse_payment_and_record_it, |app| 
     let refused = app.api("POST", &format!("/orders/{id}/cancel"), Some(&s.pos), None).await;
     assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (409, Some("order_not_pending")));
 
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM payment_rejections WHERE reason = 'order_not_payable'").await, 3);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM orders WHERE paid_at IS NOT NULL").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM payment_rejections WHERE reason = 'order_not_payable'").await, 3);
+    assert_eq!(app.count("SELECT COUNT(*) FROM orders WHERE paid_at IS NOT NULL").await, 0);
 });
 
 both_backends!(refunds_are_rows_and_reduce_spending, |app| async move {
@@ -403,7 +398,7 @@ both_backends!(refunds_are_rows_and_reduce_spending, |app| async move {
     assert_eq!(spending(&app, &s, c).await, 0);
     let after = refund(json!({"refund_ref": "RF-4", "amount": 1})).await;
     assert_eq!((after.status, after.body["error"]["code"].as_str()), (409, Some("order_not_refundable")));
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM refunds").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM refunds").await, 2);
 });
 
 both_backends!(the_tier_snapshot_survives_a_tier_change_before_payment, |app| async move {
@@ -454,7 +449,7 @@ both_backends!(recalculating_twice_or_concurrently_gives_the_same_order, |app| a
             assert_eq!(r.body[key], o.body[key], "{key}");
         }
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM order_adjustments").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM order_adjustments").await, 1);
     assert_eq!(pay(&app, &s, id, "GW-RC", o.body["total"].as_i64().unwrap()).await.status, 200);
     let r = app.api("POST", &format!("/orders/{id}/recalculate"), Some(&s.pos), None).await;
     assert_eq!((r.status, r.body["error"]["code"].as_str()), (409, Some("order_not_pending")));
@@ -495,7 +490,7 @@ both_backends!(a_payment_that_moves_a_customer_up_a_tier_notifies_once, |app| as
     for t in tasks {
         assert_eq!(t.await.unwrap().status, 200);
     }
-    let n = count(&app, "SELECT COUNT(*) FROM notifications WHERE kind = 'tier_up'").await;
+    let n = app.count("SELECT COUNT(*) FROM notifications WHERE kind = 'tier_up'").await;
     assert_eq!(n, 1, "the second payment of the pair crossed into Silver, exactly once");
     let message: String =
         dispatch!(&app.state.db, |c| sqlx::query_scalar::<_, String>("SELECT message FROM notifications").fetch_one(c).await).unwrap();
@@ -504,7 +499,7 @@ both_backends!(a_payment_that_moves_a_customer_up_a_tier_notifies_once, |app| as
     let o = create(&app, &s, json!({"source": "pos", "external_ref": "T-9", "customer_id": c, "lines": [{"sku": "ROTI", "quantity": 1}]}))
         .await;
     assert_eq!(pay(&app, &s, o.body["id"].as_i64().unwrap(), "GW-T9", 15_500).await.status, 200);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM notifications").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM notifications").await, 1);
     let r = app.api("GET", &format!("/customers/{c}"), Some(&s.pos), None).await;
     assert_eq!(r.body["tier"]["name"], "Silver");
 });

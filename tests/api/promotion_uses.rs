@@ -5,46 +5,14 @@
 
 use crate::common;
 
-use crate::common::TestApp;
+use crate::common::{Store, TestApp};
 use serde_json::{json, Value};
 use setia_backend::dispatch;
 use std::sync::Arc;
 
-struct Store {
-    pos: String,
-    admin: String,
-}
-
 /// KOPI at Rp 25.000 and ROTI at Rp 50.000, and tokens for both scopes.
 async fn store(app: &TestApp) -> Store {
-    let admin = app.api_token("admin").await;
-    let pos = app.api_token("pos").await;
-    for (sku, price) in [("KOPI", 25_000), ("ROTI", 50_000)] {
-        let r =
-            app.api("POST", "/products", Some(&admin), Some(json!({"sku": sku, "name": sku, "price": price, "category": "umum"}))).await;
-        assert_eq!(r.status, 201, "{:?}", r.body);
-    }
-    Store { pos, admin }
-}
-
-/// Creates a promotion and makes it active; returns its id.
-async fn active_promotion(app: &TestApp, s: &Store, body: Value) -> i64 {
-    let r = app.api("POST", "/promotions", Some(&s.admin), Some(body)).await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let id = r.body["id"].as_i64().unwrap();
-    let r = app.api("POST", &format!("/promotions/{id}/status"), Some(&s.admin), Some(json!({"status": "active"}))).await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    id
-}
-
-async fn customer(app: &TestApp, s: &Store, phone: &str) -> i64 {
-    let r = app.api("POST", "/customers", Some(&s.pos), Some(json!({"name": "Budi Santoso", "phone": phone}))).await;
-    assert!(r.status == 201 || r.status == 200, "{:?}", r.body);
-    r.body["id"].as_i64().unwrap()
-}
-
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    dispatch!(&app.state.db, |c| sqlx::query_scalar::<_, i64>(sql).fetch_one(c).await).unwrap()
+    app.store_with(&[("KOPI", 25_000), ("ROTI", 50_000)]).await
 }
 
 /// Sends every body to `POST /orders` at once; returns the replies in body order.
@@ -71,13 +39,13 @@ fn reason_codes(body: &Value) -> Vec<String> {
 
 both_backends!(a_code_of_50_uses_is_confirmed_exactly_50_times_under_200_concurrent_orders, |app| async move {
     let s = store(&app).await;
-    let promo = active_promotion(
-        &app,
-        &s,
-        json!({"name": "Hemat 10", "kind": "code", "code": "HEMAT10", "priority": 0, "stacking": "combinable",
+    let promo = app
+        .active_promotion(
+            &s,
+            json!({"name": "Hemat 10", "kind": "code", "code": "HEMAT10", "priority": 0, "stacking": "combinable",
                "conditions": {}, "reward": {"type": "percent_order", "value": 10}, "limits": {"total_uses": 50}}),
-    )
-    .await;
+        )
+        .await;
     let app = Arc::new(app);
     // The code in every case the cashiers type it.
     let bodies = (0..200)
@@ -100,7 +68,7 @@ both_backends!(a_code_of_50_uses_is_confirmed_exactly_50_times_under_200_concurr
             assert_eq!(o.body["rejected"][0]["reason"], "used up (50 uses)");
         }
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM promotion_uses WHERE status = 'reserved'").await, 50);
+    assert_eq!(app.count("SELECT COUNT(*) FROM promotion_uses WHERE status = 'reserved'").await, 50);
     // Every order paid, concurrently: the reservations become exactly 50 confirmed uses.
     let tasks: Vec<_> = orders
         .iter()
@@ -116,22 +84,22 @@ both_backends!(a_code_of_50_uses_is_confirmed_exactly_50_times_under_200_concurr
     for t in tasks {
         assert_eq!(t.await.unwrap().status, 200);
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM promotion_uses WHERE status = 'confirmed'").await, 50);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM promotion_uses").await, 50);
+    assert_eq!(app.count("SELECT COUNT(*) FROM promotion_uses WHERE status = 'confirmed'").await, 50);
+    assert_eq!(app.count("SELECT COUNT(*) FROM promotion_uses").await, 50);
     let p = app.api("GET", &format!("/promotions/{promo}"), Some(&s.admin), None).await;
     assert_eq!((p.body["uses"].as_i64(), p.body["budget_used"].as_i64()), (Some(50), Some(250_000)));
 });
 
 both_backends!(a_limit_of_one_use_per_customer_holds_under_20_concurrent_orders, |app| async move {
     let s = store(&app).await;
-    let promo = active_promotion(
-        &app,
-        &s,
-        json!({"name": "Sekali saja", "kind": "automatic", "priority": 0, "stacking": "combinable",
+    let promo = app
+        .active_promotion(
+            &s,
+            json!({"name": "Sekali saja", "kind": "automatic", "priority": 0, "stacking": "combinable",
                "conditions": {}, "reward": {"type": "fixed_order", "value": 7000}, "limits": {"uses_per_customer": 1}}),
-    )
-    .await;
-    let budi = customer(&app, &s, "0812-4000-0001").await;
+        )
+        .await;
+    let budi = app.customer(&s, "0812-4000-0001").await;
     let app = Arc::new(app);
     let bodies = (0..20)
         .map(|n| json!({"source": "online", "external_ref": format!("C-{n}"), "customer_id": budi, "lines": [{"sku": "KOPI", "quantity": 1}]}))
@@ -141,9 +109,9 @@ both_backends!(a_limit_of_one_use_per_customer_holds_under_20_concurrent_orders,
     assert_eq!(granted.len(), 1, "one use for this customer, whatever the concurrency");
     let refused = orders.iter().filter(|o| reason_codes(&o.body) == ["customer_uses_exhausted"]).count();
     assert_eq!(refused, 19);
-    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND customer_id = {budi}")).await, 1);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND customer_id = {budi}")).await, 1);
     // Another customer still gets theirs; an anonymous cart cannot (the limit needs a customer).
-    let ani = customer(&app, &s, "0812-4000-0002").await;
+    let ani = app.customer(&s, "0812-4000-0002").await;
     let r = app
         .api(
             "POST",
@@ -159,8 +127,7 @@ both_backends!(a_limit_of_one_use_per_customer_holds_under_20_concurrent_orders,
 
 both_backends!(a_budget_of_100000_is_never_exceeded_and_the_last_order_gets_what_is_left, |app| async move {
     let s = store(&app).await;
-    active_promotion(
-        &app,
+    app.active_promotion(
         &s,
         json!({"name": "Potongan 30rb", "kind": "automatic", "priority": 0, "stacking": "combinable",
                "conditions": {}, "reward": {"type": "fixed_order", "value": 30000}, "limits": {"budget": 100000}}),
@@ -175,7 +142,7 @@ both_backends!(a_budget_of_100000_is_never_exceeded_and_the_last_order_gets_what
     // Rule 5: the budget left caps the reward; once nothing is left it is rejected.
     assert_eq!(&discounts[..5], &[30_000, 30_000, 30_000, 10_000, 0]);
     assert_eq!(discounts.iter().sum::<i64>(), 100_000);
-    assert_eq!(count(&app, "SELECT CAST(SUM(amount) AS BIGINT) FROM promotion_uses").await, 100_000);
+    assert_eq!(app.count("SELECT CAST(SUM(amount) AS BIGINT) FROM promotion_uses").await, 100_000);
     let capped = orders.iter().find(|o| o.body["discount_total"] == 10_000).unwrap();
     let explanation = capped.body["adjustments"][0]["explanation"].as_str().unwrap();
     assert!(explanation.contains("Rp 10.000"), "{explanation}");
@@ -185,13 +152,13 @@ both_backends!(a_budget_of_100000_is_never_exceeded_and_the_last_order_gets_what
 
 both_backends!(uses_are_reserved_confirmed_and_released_with_their_order, |app| async move {
     let s = store(&app).await;
-    let promo = active_promotion(
-        &app,
-        &s,
-        json!({"name": "Satu kali", "kind": "code", "code": "SATU", "priority": 0, "stacking": "combinable",
+    let promo = app
+        .active_promotion(
+            &s,
+            json!({"name": "Satu kali", "kind": "code", "code": "SATU", "priority": 0, "stacking": "combinable",
                "conditions": {}, "reward": {"type": "percent_order", "value": 20}, "limits": {"total_uses": 1}}),
-    )
-    .await;
+        )
+        .await;
     let cart = |r: &str| json!({"source": "pos", "external_ref": r, "coupon_code": "satu", "lines": [{"sku": "KOPI", "quantity": 1}]});
     let status = |app: &TestApp| {
         let sql = format!("SELECT status FROM promotion_uses WHERE promotion_id = {promo} ORDER BY id");
@@ -256,13 +223,13 @@ both_backends!(uses_are_reserved_confirmed_and_released_with_their_order, |app| 
 
 both_backends!(a_code_must_belong_to_an_active_promotion, |app| async move {
     let s = store(&app).await;
-    let promo = active_promotion(
-        &app,
-        &s,
-        json!({"name": "Pagi", "kind": "code", "code": "Pagi", "priority": 0, "stacking": "combinable",
+    let promo = app
+        .active_promotion(
+            &s,
+            json!({"name": "Pagi", "kind": "code", "code": "Pagi", "priority": 0, "stacking": "combinable",
                "conditions": {}, "reward": {"type": "percent_items", "value": 15, "skus": ["KOPI"]}}),
-    )
-    .await;
+        )
+        .await;
     let quote = |code: &str| {
         let body = json!({"coupon_code": code, "lines": [{"sku": "KOPI", "quantity": 2}, {"sku": "ROTI", "quantity": 1}]});
         app.api("POST", "/orders/quote", Some(&s.pos), Some(body))
@@ -273,7 +240,7 @@ both_backends!(a_code_must_belong_to_an_active_promotion, |app| async move {
     assert_eq!(r.body["lines"][0]["discount"], 7_500);
     assert_eq!(r.body["lines"][1]["discount"], 0);
     assert_eq!(r.body["adjustments"][0]["code"], "Pagi");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM promotion_uses").await, 0, "a quote reserves nothing");
+    assert_eq!(app.count("SELECT COUNT(*) FROM promotion_uses").await, 0, "a quote reserves nothing");
 
     let r = quote("SORE").await;
     assert_eq!(
@@ -296,13 +263,12 @@ both_backends!(a_code_must_belong_to_an_active_promotion, |app| async move {
         )
         .await;
     assert_eq!((r.status, r.body["error"]["field"].as_str()), (422, Some("coupon_code")));
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM orders").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM orders").await, 0);
 });
 
 both_backends!(the_store_maximum_discount_share_caps_quotes_and_orders, |app| async move {
     let s = store(&app).await;
-    active_promotion(
-        &app,
+    app.active_promotion(
         &s,
         json!({"name": "Cuci gudang", "kind": "automatic", "priority": 0, "stacking": "combinable",
                "conditions": {}, "reward": {"type": "percent_order", "value": 70}}),
@@ -325,14 +291,13 @@ both_backends!(the_store_maximum_discount_share_caps_quotes_and_orders, |app| as
 
 both_backends!(a_first_order_promotion_is_for_a_customer_without_a_live_order, |app| async move {
     let s = store(&app).await;
-    active_promotion(
-        &app,
+    app.active_promotion(
         &s,
         json!({"name": "Pesanan pertama", "kind": "automatic", "priority": 0, "stacking": "combinable",
                "conditions": {"first_order_only": true}, "reward": {"type": "fixed_order", "value": 10000}}),
     )
     .await;
-    let dewi = customer(&app, &s, "0812-4000-0009").await;
+    let dewi = app.customer(&s, "0812-4000-0009").await;
     let cart = |r: &str| json!({"source": "pos", "external_ref": r, "customer_id": dewi, "lines": [{"sku": "KOPI", "quantity": 1}]});
     let first = app.api("POST", "/orders", Some(&s.pos), Some(cart("F-1"))).await;
     assert_eq!(first.body["discount_total"], 10_000);
@@ -357,13 +322,13 @@ both_backends!(a_first_order_promotion_is_for_a_customer_without_a_live_order, |
 
 both_backends!(recalculating_while_other_carts_want_the_last_use_keeps_it_once, |app| async move {
     let s = store(&app).await;
-    let promo = active_promotion(
-        &app,
-        &s,
-        json!({"name": "Terakhir", "kind": "code", "code": "AKHIR", "priority": 0, "stacking": "combinable",
+    let promo = app
+        .active_promotion(
+            &s,
+            json!({"name": "Terakhir", "kind": "code", "code": "AKHIR", "priority": 0, "stacking": "combinable",
                "conditions": {}, "reward": {"type": "percent_order", "value": 10}, "limits": {"total_uses": 1}}),
-    )
-    .await;
+        )
+        .await;
     let cart = |r: String| json!({"source": "pos", "external_ref": r, "coupon_code": "AKHIR", "lines": [{"sku": "ROTI", "quantity": 1}]});
     let holder = app.api("POST", "/orders", Some(&s.pos), Some(cart("H-0".into()))).await;
     assert_eq!(holder.body["discount_total"], 5_000);
@@ -386,15 +351,14 @@ both_backends!(recalculating_while_other_carts_want_the_last_use_keeps_it_once, 
             assert_eq!(r.body["discount_total"], 0, "no other cart gets the one use");
         }
     }
-    let uses = count(&app, &format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND status = 'reserved'")).await;
+    let uses = app.count(&format!("SELECT COUNT(*) FROM promotion_uses WHERE promotion_id = {promo} AND status = 'reserved'")).await;
     assert_eq!(uses, 1);
-    assert_eq!(count(&app, &format!("SELECT COUNT(*) FROM promotion_uses WHERE order_id = {id}")).await, 1);
+    assert_eq!(app.count(&format!("SELECT COUNT(*) FROM promotion_uses WHERE order_id = {id}")).await, 1);
 });
 
 both_backends!(a_reservation_past_its_payment_deadline_holds_nothing_back, |app| async move {
     let s = store(&app).await;
-    active_promotion(
-        &app,
+    app.active_promotion(
         &s,
         json!({"name": "Satu saja", "kind": "automatic", "priority": 0, "stacking": "combinable",
                "conditions": {}, "reward": {"type": "fixed_order", "value": 5000}, "limits": {"total_uses": 1}}),
@@ -421,7 +385,7 @@ both_backends!(a_reservation_past_its_payment_deadline_holds_nothing_back, |app|
     // even before the expiry job has run.
     let later = now + chrono::Duration::minutes(2);
     assert_eq!(quote(later).await.unwrap().priced.discount_total.0, 5_000);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM promotion_uses WHERE status = 'reserved'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM promotion_uses WHERE status = 'reserved'").await, 1);
 });
 
 /// PostgreSQL only: there a promotion can change between the moment a checkout
@@ -432,14 +396,14 @@ both_backends!(a_reservation_past_its_payment_deadline_holds_nothing_back, |app|
 async fn a_promotion_changed_while_a_checkout_waits_prices_the_order_by_its_new_rules() {
     let app = TestApp::spawn(common::Backend::Postgres).await;
     let s = store(&app).await;
-    let promo = active_promotion(
-        &app,
-        &s,
-        json!({"name": "Berubah", "kind": "automatic", "priority": 0, "stacking": "combinable",
+    let promo = app
+        .active_promotion(
+            &s,
+            json!({"name": "Berubah", "kind": "automatic", "priority": 0, "stacking": "combinable",
                "conditions": {}, "reward": {"type": "percent_order", "value": 10}}),
-    )
-    .await;
-    let budi = customer(&app, &s, "0812-4000-0077").await;
+        )
+        .await;
+    let budi = app.customer(&s, "0812-4000-0077").await;
     let setia_backend::Db::Postgres(pool) = app.state.db.clone() else { panic!("PostgreSQL") };
     let pool = &pool;
     let mut blocker = pool.begin().await.unwrap();

@@ -5,7 +5,6 @@
 use crate::common;
 
 use serde_json::{json, Value};
-use setia_backend::dispatch;
 
 struct Store {
     admin: String,
@@ -50,10 +49,6 @@ fn full(gold: i64) -> Value {
     })
 }
 
-async fn count(app: &common::TestApp, sql: &str) -> i64 {
-    dispatch!(&app.state.db, |c| sqlx::query_scalar::<_, i64>(sql).fetch_one(c).await).unwrap()
-}
-
 both_backends!(a_promotion_is_stored_as_sent_and_starts_as_a_draft, |app| async move {
     let s = store(&app).await;
     let version = setia_backend::promotions::catalog_version(&app.state.db).await.unwrap();
@@ -77,7 +72,7 @@ both_backends!(a_promotion_is_stored_as_sent_and_starts_as_a_draft, |app| async 
     let listed = app.api("GET", "/promotions", Some(&s.admin), None).await;
     assert_eq!(listed.body.as_array().unwrap().len(), 1);
     assert_eq!(setia_backend::promotions::catalog_version(&app.state.db).await.unwrap(), version + 1);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'promotion.create'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'promotion.create'").await, 1);
     // Draft: not among the active promotions pricing sees.
     assert!(setia_backend::promotions::active_promotions(&app.state.db).await.unwrap().is_empty());
 
@@ -92,7 +87,7 @@ both_backends!(a_promotion_is_stored_as_sent_and_starts_as_a_draft, |app| async 
         r.body["reward"],
         json!({"type": "percent_items", "value": 12.5, "buy": null, "get": null, "skus": null, "categories": ["minuman"]})
     );
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'promotion.replace'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'promotion.replace'").await, 1);
     assert_eq!(app.api("PUT", "/promotions/999", Some(&s.admin), Some(full(s.gold))).await.status, 404);
     assert_eq!(app.api("GET", "/promotions/999", Some(&s.admin), None).await.status, 404);
 });
@@ -116,7 +111,7 @@ both_backends!(status_changes_follow_the_lifecycle_and_reach_pricing, |app| asyn
     let r = status("draft").await;
     assert_eq!(r.status, 422);
     assert_eq!(r.body["error"]["field"], "status");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'promotion.status'").await, 4);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'promotion.status'").await, 4);
 });
 
 both_backends!(bad_promotions_are_refused_naming_the_field_never_500, |app| async move {
@@ -174,7 +169,7 @@ both_backends!(bad_promotions_are_refused_naming_the_field_never_500, |app| asyn
             assert_eq!(r.body["error"]["code"], code, "{:?}", r.body);
         }
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM promotions").await, 1, "nothing stored by a refused request");
+    assert_eq!(app.count("SELECT COUNT(*) FROM promotions").await, 1, "nothing stored by a refused request");
 });
 
 both_backends!(every_instance_rebuilds_its_promotion_index_when_promotions_change, |app| async move {

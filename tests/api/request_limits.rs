@@ -4,16 +4,11 @@
 //! requesting random URLs. On SQLite and PostgreSQL where the database matters.
 
 use crate::common::{Backend, TestApp, PASSWORD};
-use setia_backend::dispatch;
 use setia_domain::Role;
 use std::sync::Arc;
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    dispatch!(&app.state.db, |c| sqlx::query_scalar::<_, i64>(sql).fetch_one(c).await).unwrap()
-}
-
 fn wrong_guesses_verified(app: &TestApp) -> impl std::future::Future<Output = i64> + '_ {
-    count(app, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login_failed' AND CAST(after_json AS TEXT) LIKE '%wrong_credentials%'")
+    app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.login_failed' AND CAST(after_json AS TEXT) LIKE '%wrong_credentials%'")
 }
 
 // The failure count was read, the password checked, and the failure written
@@ -97,8 +92,8 @@ both_backends!(an_email_longer_than_254_characters_is_refused_before_any_work, |
         assert_eq!(r.status, 422, "{:?}", r.body);
         assert_eq!(r.body["field"], "email", "{:?}", r.body);
     }
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM login_failures").await, 0);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM login_failures").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, 0);
 });
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,7 +167,7 @@ async fn password_checks_beyond_the_cap_get_busy_not_a_pile_up() {
     }
     assert!(busy > 0, "twelve checks at once with one slot");
     // A refused check is not counted as a failure of the account.
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM login_failures").await, 12 - busy);
+    assert_eq!(app.count("SELECT COUNT(*) FROM login_failures").await, 12 - busy);
 }
 
 /// Sends `len` bytes of form body to `path`, chunked (no Content-Length), and
