@@ -4,7 +4,6 @@
 use crate::customer_facts::{customer_facts, customers_facts, CustomerFacts};
 use crate::customers::{find_customer, Customer};
 use crate::db::Db;
-use crate::dispatch;
 use crate::notifications::{self, Notification};
 use crate::orders::list::{list_orders, OrderFilter};
 use crate::orders::OrderRow;
@@ -12,9 +11,7 @@ use crate::settings::StoreSettings;
 use crate::store_cache::StoreCache;
 use crate::tier_census::{near_next_tier, tier_distribution};
 use crate::tiers::TierRow;
-use anyhow::Context;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
 
 /// The customer page: stored facts, derived spending, tier and loyal, latest
 /// orders and notifications.
@@ -66,7 +63,7 @@ pub async fn tiers_overview(db: &Db, cache: &StoreCache, now: DateTime<Utc>, nea
     let counts = tier_distribution(db, &rules, now).await?;
     let (near_ids, near_total) = near_next_tier(db, &rules, now, near_limit).await?;
     let facts = customers_facts(db, &store, &near_ids, now).await?;
-    let mut names = customer_names(db, &near_ids).await?;
+    let mut names = crate::db::names_by_id(db, crate::db::Named::Customers, &near_ids).await?;
     let near = facts
         .into_iter()
         .filter(|f| f.standing.next.is_some())
@@ -74,17 +71,4 @@ pub async fn tiers_overview(db: &Db, cache: &StoreCache, now: DateTime<Utc>, nea
         .collect();
     let settings = store.settings.as_ref().clone();
     Ok(TiersOverview { tiers, counts, near, near_total, settings })
-}
-
-/// Names of the given customers, in one query.
-async fn customer_names(db: &Db, ids: &[i64]) -> anyhow::Result<HashMap<i64, String>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    // Ids come from the spending index, never from a request.
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-    let rows: Vec<(i64, String)> =
-        dispatch!(db, |c| sqlx::query_as(&format!("SELECT id, name FROM customers WHERE id IN ({list})")).fetch_all(c).await)
-            .context("load customer names")?;
-    Ok(rows.into_iter().collect())
 }

@@ -275,6 +275,31 @@ pub fn is_busy(err: &anyhow::Error) -> bool {
     })
 }
 
+/// A table whose rows have an `id` and a `name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named {
+    Customers,
+    Promotions,
+}
+
+/// The names of these rows by id (absent ids are left out), one statement.
+#[tracing::instrument(skip_all)]
+pub async fn names_by_id(db: &Db, table: Named, ids: &[i64]) -> anyhow::Result<std::collections::HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let table = match table {
+        Named::Customers => "customers",
+        Named::Promotions => "promotions",
+    };
+    // Whole numbers written into the SQL: nothing a caller sends can change its meaning.
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    let rows: Vec<(i64, String)> =
+        dispatch!(db, |c| sqlx::query_as(&format!("SELECT id, name FROM {table} WHERE id IN ({list})")).fetch_all(c).await)
+            .with_context(|| format!("load {table} names"))?;
+    Ok(rows.into_iter().collect())
+}
+
 /// `($1, …, $k), ($k+1, …)`: `rows` rows of `columns` placeholders, for a multi-row
 /// `INSERT … VALUES` (one round trip for all rows; both databases take it).
 pub fn value_rows(rows: usize, columns: usize) -> String {

@@ -381,15 +381,7 @@ pub async fn status_of_code(db: &Db, code: &str) -> anyhow::Result<Option<String
 /// The names of these promotions, by id (for traces shown long after pricing).
 #[tracing::instrument(skip_all)]
 pub async fn names_of(db: &Db, ids: &[i64]) -> anyhow::Result<std::collections::HashMap<i64, String>> {
-    if ids.is_empty() {
-        return Ok(Default::default());
-    }
-    // Ids come from stored traces, never from a request.
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-    let rows: Vec<(i64, String)> =
-        dispatch!(db, |c| sqlx::query_as(&format!("SELECT id, name FROM promotions WHERE id IN ({list})")).fetch_all(c).await)
-            .context("load promotion names")?;
-    Ok(rows.into_iter().collect())
+    crate::db::names_by_id(db, crate::db::Named::Promotions, ids).await
 }
 
 /// One promotion.
