@@ -49,7 +49,11 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     db.migrate().await?;
     if db.backend() == setia_backend::config::Backend::Sqlite {
         // Cheap on SQLite and needed there before the first big query (see Db::optimize).
-        db.optimize().await?;
+        // Not fatal: another process writing for longer than the busy timeout (a
+        // second instance on the same file) only delays it to the upkeep job.
+        if let Err(e) = db.optimize().await {
+            tracing::warn!(error = ?e, "could not refresh SQLite's statistics at start; the database upkeep job will");
+        }
     }
     DbSessionStore::new(&db).migrate().await.context("create the session table")?;
     let password_checks = Arc::new(PasswordChecks::new(config.limits.password_checks, config.limits.password_wait));
@@ -173,17 +177,24 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Serves on `listener` until `shutdown` resolves, then lets requests in flight finish.
+/// Serves on `listener` (and runs background tasks) until `shutdown` resolves,
+/// then lets requests in flight finish.
 pub async fn serve_on(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let app = router(state.clone());
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    // Background tasks run while the server does; a step cut short by the stop
+    // rolls back, and this or another instance resumes the task.
+    let worker = setia_backend::tasks::spawn_worker(state.db.clone(), state.config.task_stale_after);
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await
-        .context("serve HTTP")?;
+        .context("serve HTTP");
+    worker.abort();
+    let _ = worker.await;
+    served?;
     state.db.close().await;
     Ok(())
 }

@@ -113,6 +113,9 @@ pub struct Config {
     pub sqlite_cache_mib: u32,
     /// Request sizes, sign-in rates, the client IP and who reads `/metrics`.
     pub limits: crate::limits::ServerLimits,
+    /// A running task whose worker has not reported for this long is taken over
+    /// by another worker (`SETIA_TASK_STALE_SECONDS`, default 60).
+    pub task_stale_after: std::time::Duration,
 }
 
 impl Config {
@@ -153,8 +156,18 @@ impl Config {
             value: cache_raw,
             expected: "a whole number of MiB from 1 to 4096",
         })?;
+        let stale_raw = get("SETIA_TASK_STALE_SECONDS").unwrap_or_else(|| "60".into());
+        let task_stale_after =
+            stale_raw.parse::<u64>().ok().filter(|n| (1..=86_400).contains(n)).map(std::time::Duration::from_secs).ok_or(
+                ConfigError::Invalid {
+                    name: "SETIA_TASK_STALE_SECONDS",
+                    value: stale_raw,
+                    expected: "a whole number of seconds from 1 to 86400",
+                },
+            )?;
         let limits = crate::limits::ServerLimits::from_lookup(&get)?;
         Ok(Config {
+            task_stale_after,
             limits,
             database_url,
             addr,

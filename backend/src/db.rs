@@ -162,11 +162,10 @@ impl Db {
 
     /// Applies the migrations of this backend (`migrations/sqlite` or `migrations/postgres`).
     pub async fn migrate(&self) -> Result<(), ConnectError> {
-        let res = match self {
-            Db::Sqlite(p, _) => SQLITE_MIGRATIONS.run(p).await,
-            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await,
-        };
-        res.map_err(|e| ConnectError::Migrate(e.to_string()))
+        match self {
+            Db::Sqlite(p, _) => migrate_sqlite(p).await,
+            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await.map_err(|e| ConnectError::Migrate(e.to_string())),
+        }
     }
 
     /// Starts a transaction for a mutation (see [`Tx`]).
@@ -208,7 +207,12 @@ impl Db {
             Db::Sqlite(p, _) => {
                 let mut c = p.acquire().await.context("acquire sqlite connection")?;
                 sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *c).await.context("set analysis limit")?;
-                sqlx::query("PRAGMA optimize = 0x10002").execute(&mut *c).await.context("optimize sqlite")?;
+                // In a write transaction from the start: analysing reads, then
+                // writes its statistics, and a read that turns into a write while
+                // another process writes fails at once instead of waiting its turn.
+                let mut tx = sqlx::Connection::begin_with(&mut *c, "BEGIN IMMEDIATE").await.context("begin sqlite optimize")?;
+                sqlx::query("PRAGMA optimize = 0x10002").execute(&mut *tx).await.context("optimize sqlite")?;
+                tx.commit().await.context("commit sqlite optimize")?;
             }
             Db::Postgres(p) => {
                 sqlx::query("ANALYZE").execute(p).await.context("analyze postgres")?;
@@ -233,6 +237,29 @@ impl Db {
 
     pub async fn close(&self) {
         dispatch!(self, |c| c.close().await)
+    }
+}
+
+/// SQLite's migrations run on one connection with foreign keys off: rebuilding
+/// a table (SQLite cannot drop a constrained column; see migration 0010) drops
+/// the old one, which with foreign keys on would cascade-delete the rows that
+/// reference it. Each migration is still one transaction (sqlx's), a transaction
+/// cannot switch foreign keys, so they are switched here, and every reference is
+/// checked before the connection goes back to the pool.
+async fn migrate_sqlite(pool: &SqlitePool) -> Result<(), ConnectError> {
+    let fail = |e: sqlx::Error| ConnectError::Migrate(e.to_string());
+    let mut conn = pool.acquire().await.map_err(fail)?;
+    sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *conn).await.map_err(fail)?;
+    let ran = SQLITE_MIGRATIONS.run(&mut *conn).await.map_err(|e| ConnectError::Migrate(e.to_string()));
+    let broken: Vec<(String, Option<i64>)> =
+        sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check").fetch_all(&mut *conn).await.map_err(fail)?;
+    sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *conn).await.map_err(fail)?;
+    ran?;
+    match broken.first() {
+        Some((table, row)) => {
+            Err(ConnectError::Migrate(format!("after migrating, row {} of {table} references a missing row", row.unwrap_or_default())))
+        }
+        None => Ok(()),
     }
 }
 

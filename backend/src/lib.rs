@@ -13,6 +13,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod back_office_pages;
 pub mod config;
+pub mod csv_export;
 pub mod customer_directory;
 pub mod customer_facts;
 pub mod customers;
@@ -35,6 +36,7 @@ pub mod spending_index_check;
 pub mod staff;
 pub mod state;
 pub mod store_cache;
+pub mod tasks;
 pub mod tier_census;
 pub mod tiers;
 

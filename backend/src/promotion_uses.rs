@@ -20,7 +20,7 @@ use crate::dispatch;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use setia_domain::pricing::PricedCart;
-use setia_domain::promotion::{LimitReached, Limits, Promotion, PromotionUsage};
+use setia_domain::promotion::{Limits, Promotion, PromotionUsage};
 use setia_domain::Money;
 use std::collections::BTreeMap;
 
@@ -143,23 +143,26 @@ struct ReservedUse {
     budget: Option<i64>,
 }
 
-/// A reserved use that no longer fits its promotion's limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A reserved use that no longer fits its promotion's limits or its code's max uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LimitBreach {
     pub promotion_id: i64,
-    pub reached: LimitReached,
+    /// In words: which limit.
+    pub reason: String,
 }
 
 /// Checks, before an order's uses are confirmed at payment, that each reserved
-/// use still fits its promotion's limits ([`Limits::admit`]) counted without it.
-/// Locks the limited promotions first (in id order, after the customer and the
-/// order: this module's lock order), so no checkout can take a use meanwhile.
-/// `now` is the payment's clock, read after its locks.
+/// use still fits its promotion's limits ([`Limits::admit`]) and its code's max
+/// uses, counted without it. Locks the limited promotions first (in id order,
+/// after the customer and the order), then the code: this module's lock order,
+/// so no checkout can take a use meanwhile. `now` is the payment's clock, read
+/// after its locks.
 #[tracing::instrument(skip_all)]
 pub async fn check_confirmable(
     tx: &mut Tx,
     order_id: i64,
     customer_id: Option<i64>,
+    coupon_code: Option<&str>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Result<(), LimitBreach>> {
     let lock = if tx.for_update().is_empty() { "" } else { " FOR UPDATE OF p" };
@@ -178,31 +181,63 @@ pub async fn check_confirmable(
         let limits = Limits { total_uses: r.total_uses, uses_per_customer: r.uses_per_customer, budget: r.budget.map(Money) };
         let usage = counted.get(&r.promotion_id).copied().unwrap_or_default();
         if let Err(reached) = limits.admit(usage, Money(r.amount)) {
-            return Ok(Err(LimitBreach { promotion_id: r.promotion_id, reached }));
+            return Ok(Err(LimitBreach { promotion_id: r.promotion_id, reason: reached.to_string() }));
+        }
+    }
+    let Some(code) = coupon_code else { return Ok(Ok(())) };
+    // Only a code with max uses whose promotion this order reserved can be over its limit.
+    let code_use: Option<i64> = dispatch!(tx tx, |c| sqlx::query_scalar::<_, i64>(
+        "SELECT u.promotion_id FROM promotion_uses u JOIN promotion_codes k ON k.id = u.code_id
+         WHERE u.order_id = $1 AND u.status = 'reserved' AND k.max_uses IS NOT NULL"
+    )
+    .bind(order_id)
+    .fetch_optional(c)
+    .await)
+    .context("find the order's limited code use")?;
+    if code_use.is_none() {
+        return Ok(Ok(()));
+    }
+    if let Some(found) = crate::promotions::codes::look_up_in(tx, code, Some(order_id), now, true).await? {
+        if let Err(refused) = setia_domain::promotion_code::admit_code_use(false, found.max_uses, found.uses) {
+            return Ok(Err(LimitBreach { promotion_id: found.promotion_id, reason: refused.to_string() }));
         }
     }
     Ok(Ok(()))
 }
 
-/// One `reserved` use per promotion the priced cart applied, for the discount it granted.
+/// One `reserved` use per promotion the priced cart applied, for the discount it
+/// granted; the use of the entered code's promotion carries the code (`code`:
+/// the code's id and its promotion's), so the code's uses are counted from it.
 #[tracing::instrument(skip_all)]
-pub async fn reserve(tx: &mut Tx, order_id: i64, customer_id: Option<i64>, priced: &PricedCart, now: DateTime<Utc>) -> anyhow::Result<()> {
-    let uses: Vec<(i64, i64)> = priced
+pub async fn reserve(
+    tx: &mut Tx,
+    order_id: i64,
+    customer_id: Option<i64>,
+    priced: &PricedCart,
+    code: Option<(i64, i64)>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let uses: Vec<(i64, i64, Option<i64>)> = priced
         .applied_promotions()
         .into_iter()
-        .map(|id| (id, priced.adjustments.iter().filter(|a| a.promotion_id == Some(id)).map(|a| a.amount.0).sum()))
+        .map(|id| {
+            let amount = priced.adjustments.iter().filter(|a| a.promotion_id == Some(id)).map(|a| a.amount.0).sum();
+            let code_id = code.filter(|(_, promotion)| *promotion == id).map(|(code_id, _)| code_id);
+            (id, amount, code_id)
+        })
         .collect();
     if uses.is_empty() {
         return Ok(());
     }
     let sql = format!(
-        "INSERT INTO promotion_uses (promotion_id, order_id, customer_id, amount, status, created_at, updated_at) VALUES {}",
-        crate::db::value_rows(uses.len(), 7)
+        "INSERT INTO promotion_uses (promotion_id, order_id, customer_id, amount, status, code_id, created_at, updated_at) VALUES {}",
+        crate::db::value_rows(uses.len(), 8)
     );
     dispatch!(tx tx, |c| {
         let mut q = sqlx::query(&sql);
-        for (promotion_id, amount) in &uses {
-            q = q.bind(promotion_id).bind(order_id).bind(customer_id).bind(amount).bind(UseStatus::Reserved.as_str()).bind(now).bind(now);
+        for (promotion_id, amount, code_id) in &uses {
+            q = q.bind(promotion_id).bind(order_id).bind(customer_id).bind(amount).bind(UseStatus::Reserved.as_str());
+            q = q.bind(code_id).bind(now).bind(now);
         }
         q.execute(c).await.map(|r| r.rows_affected())
     })

@@ -16,6 +16,7 @@ pub mod phone;
 pub mod priced_order;
 pub mod pricing;
 pub mod promotion;
+pub mod promotion_code;
 pub mod promotion_definition;
 pub mod promotion_index;
 pub mod role;

@@ -119,7 +119,12 @@ pub struct PricingInput<'a> {
     pub promotions: &'a [&'a Promotion],
     /// Use counts and budget spent per promotion id (absent = none).
     pub usage: &'a BTreeMap<i64, PromotionUsage>,
+    /// The code the customer entered, as entered.
     pub coupon_code: Option<&'a str>,
+    /// The promotion the entered code belongs to, as the store's code table says
+    /// (generated codes live only there). A promotion's shared code also matches
+    /// without it.
+    pub coupon_promotion_id: Option<i64>,
     pub settings: PricingSettings,
     /// Now, on the store's wall clock (weekdays and hours are read from it).
     pub now: DateTime<FixedOffset>,
@@ -136,6 +141,7 @@ impl<'a> PricingInput<'a> {
             promotions: &[],
             usage: &NO_USAGE,
             coupon_code: None,
+            coupon_promotion_id: None,
             settings: PricingSettings::default(),
             now,
             shipping: Money::ZERO,
@@ -355,7 +361,7 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, PricingError> 
         };
         rejected.push(Rejection { promotion_id: p.id, reason });
     }
-    let adjustments = match winner {
+    let mut adjustments = match winner {
         None => {
             for id in combined.empty.iter().chain(&combined.given_back) {
                 rejected.push(Rejection { promotion_id: *id, reason: why_empty(&combined, *id) });
@@ -372,6 +378,14 @@ pub fn price_cart(input: &PricingInput<'_>) -> Result<PricedCart, PricingError> 
         }
     };
     rejected.sort_by_key(|r| r.promotion_id);
+    // A code promotion applied through one of its generated codes: the trace
+    // names that code, not the promotion's shared one.
+    let entered = input.coupon_code.map(crate::promotion::normalize_code);
+    for a in adjustments.iter_mut().filter(|a| a.promotion_id.is_some() && a.promotion_id == input.coupon_promotion_id) {
+        if a.code.as_deref().map(crate::promotion::normalize_code) != entered {
+            a.code = entered.clone();
+        }
+    }
 
     let mut line_discount = vec![0i64; input.lines.len()];
     for a in &adjustments {

@@ -53,7 +53,6 @@ fn parse_text(mut input: PromotionDefinition) -> Result<PromotionDefinition, Inv
 /// Checks what needs more than one field; the database checks come in `save`.
 fn validate(input: &PromotionDefinition) -> Result<(), Invalid> {
     match (input.kind, input.code.as_deref()) {
-        (PromotionKind::Code, None) => return Err(Invalid::new("code", "code_required", "a promotion of kind code needs its code")),
         (PromotionKind::Code, Some(code))
             if code.len() > 64 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
         {

@@ -1,16 +1,18 @@
 //! Active promotions indexed by what can trigger them (docs/SPEC.md §2.3: thousands of
 //! active promotions must not slow pricing down). A cart looks up the
 //! promotions keyed by its lines' SKUs and categories, the order-level ones,
-//! and the one whose code it carries; pricing never walks the whole list.
+//! and the one its entered code belongs to; pricing never walks the whole list.
 //!
-//! A promotion's trigger: a `code` promotion, its code; otherwise the products
+//! A promotion's trigger: a `code` promotion, its code (looked up in the store's
+//! code table, which holds generated codes too, so the caller hands the index the
+//! promotion id it resolved to); otherwise the products
 //! its conditions name; if none, the products its reward targets; if none, the
 //! whole order. A promotion keyed by products cannot apply to a cart without one
 //! of them (rule 1 needs a matching line, or its reward finds nothing), so
 //! leaving it out changes no price.
 
 use crate::pricing::CartLine;
-use crate::promotion::{normalize_code, Promotion, PromotionKind, PromotionStatus};
+use crate::promotion::{Promotion, PromotionKind, PromotionStatus};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Default)]
@@ -18,7 +20,6 @@ pub struct PromotionIndex {
     promotions: Vec<Promotion>,
     by_sku: HashMap<String, Vec<usize>>,
     by_category: HashMap<String, Vec<usize>>,
-    by_code: HashMap<String, Vec<usize>>,
     order_level: Vec<usize>,
     by_id: HashMap<i64, usize>,
 }
@@ -29,11 +30,7 @@ impl PromotionIndex {
         let mut index = PromotionIndex::default();
         for p in promotions.into_iter().filter(|p| p.status == PromotionStatus::Active) {
             let at = index.promotions.len();
-            if p.kind == PromotionKind::Code {
-                if let Some(code) = &p.code {
-                    index.by_code.entry(normalize_code(code)).or_default().push(at);
-                }
-            } else {
+            if p.kind != PromotionKind::Code {
                 let trigger = if !p.conditions.products.is_empty() {
                     Some(&p.conditions.products)
                 } else {
@@ -66,8 +63,9 @@ impl PromotionIndex {
         self.promotions.is_empty()
     }
 
-    /// The promotions this cart could trigger, each once, by id.
-    pub fn candidates(&self, lines: &[CartLine], coupon_code: Option<&str>) -> Vec<&Promotion> {
+    /// The promotions this cart could trigger, each once, by id: `code_promotion`
+    /// is the promotion the entered code belongs to.
+    pub fn candidates(&self, lines: &[CartLine], code_promotion: Option<i64>) -> Vec<&Promotion> {
         let mut at: Vec<usize> = self.order_level.clone();
         for l in lines {
             if let Some(v) = self.by_sku.get(&l.sku) {
@@ -77,8 +75,8 @@ impl PromotionIndex {
                 at.extend_from_slice(v);
             }
         }
-        if let Some(v) = coupon_code.and_then(|c| self.by_code.get(&normalize_code(c))) {
-            at.extend_from_slice(v);
+        if let Some(&i) = code_promotion.and_then(|id| self.by_id.get(&id)) {
+            at.push(i);
         }
         at.sort_unstable();
         at.dedup();
@@ -90,11 +88,6 @@ impl PromotionIndex {
     /// The active promotion with this id, if any.
     pub fn get(&self, id: i64) -> Option<&Promotion> {
         self.by_id.get(&id).map(|&i| &self.promotions[i])
-    }
-
-    /// The active promotion whose code this is, if any (case-insensitive).
-    pub fn by_code(&self, code: &str) -> Option<&Promotion> {
-        self.by_code.get(&normalize_code(code)).and_then(|v| v.first()).map(|&i| &self.promotions[i])
     }
 }
 
@@ -147,13 +140,12 @@ mod tests {
             paused,
         ]);
         assert_eq!(index.len(), 5, "only active promotions");
-        let ids = |lines: &[CartLine], code: Option<&str>| index.candidates(lines, code).iter().map(|p| p.id).collect::<Vec<_>>();
+        let ids = |lines: &[CartLine], code: Option<i64>| index.candidates(lines, code).iter().map(|p| p.id).collect::<Vec<_>>();
         assert_eq!(ids(&[line("KOPI", None)], None), vec![1, 4], "2 is triggered by its condition's category, not its target");
         assert_eq!(ids(&[line("X", Some("roti")), line("TEH", None)], None), vec![2, 3, 4]);
-        assert_eq!(ids(&[line("X", None)], Some("hemat10")), vec![4, 5], "a code is found case-insensitively");
+        assert_eq!(ids(&[line("X", None)], Some(5)), vec![4, 5], "the promotion the entered code belongs to");
+        assert_eq!(ids(&[line("SUSU", None)], None), vec![4], "a code promotion only with its code");
         assert_eq!(ids(&[line("KOPI", None), line("KOPI", Some("roti"))], None), vec![1, 2, 4], "each once");
-        assert_eq!(index.by_code(" HEMAT10 ").map(|p| p.id), Some(5));
-        assert!(index.by_code("NOPE").is_none());
         assert_eq!(index.get(3).map(|p| p.name.as_str()), Some("P3"));
         assert!(index.get(9).is_none(), "a paused promotion is not indexed");
     }

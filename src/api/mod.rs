@@ -9,7 +9,9 @@ mod json;
 mod openapi;
 mod orders;
 mod products;
+mod promotion_codes;
 mod promotions;
+mod tasks;
 mod tiers;
 
 use crate::server::ServerState;
@@ -47,5 +49,8 @@ api_routes! {
     "/promotions" => get(promotions::list), post(promotions::create);
     "/promotions/{id}" => get(promotions::get_one), put(promotions::replace);
     "/promotions/{id}/status" => post(promotions::set_status);
+    "/promotions/{id}/codes" => post(promotion_codes::generate);
+    "/promotions/{id}/codes.csv" => get(promotion_codes::export_csv);
+    "/tasks/{id}" => get(tasks::get_one);
     "/tiers" => get(tiers::list), post(tiers::create);
 }

@@ -26,6 +26,9 @@ use utoipa::{Modify, OpenApi};
         super::promotions::list,
         super::promotions::get_one,
         super::promotions::set_status,
+        super::promotion_codes::generate,
+        super::promotion_codes::export_csv,
+        super::tasks::get_one,
         super::tiers::list,
         super::tiers::create,
     ),
@@ -44,8 +47,8 @@ impl Modify for BearerAuth {
 
 /// The rules that join two fields of one body, which the DTOs' own annotations
 /// cannot state: an order needs its `source` and `external_ref` (a quote of the
-/// same cart does not), and only a promotion of kind `code` has a code, which it
-/// must have.
+/// same cart does not), and only a promotion of kind `code` has a shared code
+/// (optional: its codes may all be generated).
 struct JoinedFieldRules;
 
 /// The schema `POST /api/v1/orders` reads: an `OrderBody` with `source` and `external_ref`.
@@ -89,10 +92,8 @@ impl Modify for JoinedFieldRules {
             let automatic = ObjectBuilder::new()
                 .property("kind", string().enum_values(Some(["automatic"])))
                 .property("code", ObjectBuilder::new().schema_type(Type::Null));
-            let code = ObjectBuilder::new()
-                .property("kind", string().enum_values(Some(["code"])))
-                .property("code", string().min_length(Some(1)))
-                .required("code");
+            let code =
+                ObjectBuilder::new().property("kind", string().enum_values(Some(["code"]))).property("code", string().min_length(Some(1)));
             let joined = AllOfBuilder::new().item(promotion).item(OneOfBuilder::new().item(automatic).item(code));
             components.schemas.insert("PromotionBody".to_string(), joined.into());
         }

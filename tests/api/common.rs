@@ -158,6 +158,11 @@ impl TestApp {
         Self::spawn_configured(self.backend, config_for(&self.database_url), self._db.clone()).await
     }
 
+    /// Another instance on the same database, configured with `extra` settings.
+    pub async fn another_instance_with(&self, extra: &[(&str, &str)]) -> TestApp {
+        Self::spawn_configured(self.backend, config_with(&self.database_url, extra), self._db.clone()).await
+    }
+
     async fn spawn_configured(backend: Backend, config: Config, db: Arc<TestDatabase>) -> TestApp {
         let url = db.url.clone();
         let state = setia::server::prepare(config).await.expect("prepare app");

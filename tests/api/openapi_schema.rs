@@ -197,13 +197,14 @@ async fn the_document_states_the_rules_of_every_request_body() {
     assert_eq!(pattern(prop(&doc, "PromotionBody", "code")), "^[A-Za-z0-9_-]*$");
     let priority = prop(&doc, "PromotionBody", "priority");
     assert_eq!((number(priority, "minimum"), number(priority, "maximum")), (i64::from(i32::MIN), i64::from(i32::MAX)));
-    // Only a `code` promotion has a code, and it must.
+    // Only a `code` promotion has a shared code; it may have none (generated codes only).
     let kinds = doc["components"]["schemas"]["PromotionBody"]["allOf"]
         .as_array()
         .and_then(|parts| parts.iter().find_map(|p| p["oneOf"].as_array()))
         .expect("PromotionBody joins kind and code");
     let code_kind = kinds.iter().find(|k| k["properties"]["kind"]["enum"] == json!(["code"])).expect("kind code");
-    assert_eq!(code_kind["required"], json!(["code"]));
+    assert_eq!(code_kind["required"], Value::Null);
+    assert_eq!(code_kind["properties"]["code"]["minLength"], 1);
     let automatic = kinds.iter().find(|k| k["properties"]["kind"]["enum"] == json!(["automatic"])).expect("kind automatic");
     assert_eq!(automatic["properties"]["code"]["type"], "null");
     // The reward: one shape per type, each with its own fields only.

@@ -144,7 +144,6 @@ both_backends!(bad_promotions_are_refused_naming_the_field_never_500, |app| asyn
         (with(&["conditions", "categories"], json!(["mainan"])), 422, "conditions.categories[0]", "unknown_category"),
         (with(&["conditions", "tier_ids"], json!([999])), 422, "conditions.tier_ids[0]", "unknown_tier"),
         (with(&["code"], json!("pagi10")), 422, "code", "code_taken"),
-        (with(&["code"], Value::Null), 422, "code", "code_required"),
         (with(&["kind"], json!("automatic")), 422, "code", "code_not_allowed"),
         (with(&["kind"], json!("secret")), 422, "kind", "invalid_kind"),
         (with(&["stacking"], json!("both")), 422, "stacking", "invalid_stacking"),

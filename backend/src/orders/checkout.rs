@@ -6,6 +6,7 @@ use crate::customer_facts::pricing_facts_in;
 use crate::db::{Db, Tx};
 use crate::dispatch;
 use crate::promotion_uses;
+use crate::promotions::codes::{self, EnteredCode};
 use crate::store_cache::{StoreCache, StoreSnapshot};
 use crate::tiers::TierRow;
 use anyhow::Context;
@@ -13,6 +14,8 @@ use chrono::{DateTime, FixedOffset, SubsecRound, Utc};
 use setia_domain::pricing::{
     price_cart, CartLine, CustomerFacts, PricedCart, PricingError, PricingInput, PricingSettings, TierSnapshot, MAX_LINES, MAX_QUANTITY,
 };
+use setia_domain::promotion::PromotionStatus;
+use setia_domain::promotion_code::admit_code_use;
 use setia_domain::promotion_index::PromotionIndex;
 use setia_domain::text;
 use setia_domain::Money;
@@ -28,8 +31,11 @@ pub(super) struct CheckedCart {
     pub(super) tier: Option<TierSnapshot>,
     /// The tier ladder the customer's tier is read from.
     pub(super) ladder: Arc<Vec<TierRow>>,
-    /// As entered, trimmed; known to belong to an active promotion at check time.
+    /// As entered, trimmed.
     pub(super) coupon_code: Option<String>,
+    /// The entered code as the store knows it; usable (active promotion, code
+    /// enabled, uses left) at check time.
+    pub(super) code: Option<EnteredCode>,
     pub(super) shipping: Money,
     pub(super) promotions: Arc<PromotionIndex>,
     /// The catalogue version `promotions` was built from.
@@ -43,7 +49,7 @@ impl CheckedCart {
     /// checkout; the code must still belong to an active promotion.
     async fn refresh_promotions(&mut self, db: &Db, cache: &StoreCache) -> Result<(), OrderError> {
         let store = cache.snapshot(db).await?;
-        check_code(db, &store.promotions, self.coupon_code.as_deref()).await?;
+        self.code = check_code(db, self.coupon_code.as_deref(), None, self.local_now.with_timezone(&Utc)).await?;
         (self.catalog_version, self.promotions) = (store.versions.promotions, store.promotions.clone());
         Ok(())
     }
@@ -61,19 +67,35 @@ pub(super) async fn catalog_moved(tx: &mut Tx, cart: &CheckedCart) -> anyhow::Re
     Ok(crate::promotions::catalog_version_in(tx).await? != cart.catalog_version)
 }
 
-/// An entered code must belong to an active promotion (422 on `coupon_code`).
+/// An entered code must exist, belong to an active promotion, be enabled and
+/// have uses left (422 on `coupon_code`). `except_order`: an order priced again
+/// does not count its own use.
 #[tracing::instrument(skip_all)]
-pub(super) async fn check_code(db: &Db, promotions: &PromotionIndex, code: Option<&str>) -> Result<(), OrderError> {
-    let Some(code) = code else { return Ok(()) };
-    if promotions.by_code(code).is_some() {
-        return Ok(());
+pub(super) async fn check_code(
+    db: &Db,
+    code: Option<&str>,
+    except_order: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Option<EnteredCode>, OrderError> {
+    let Some(code) = code else { return Ok(None) };
+    let found = codes::look_up(db, code, except_order, now)
+        .await?
+        .ok_or_else(|| OrderError::invalid("coupon_code", "unknown_code", format!("no promotion has the code {code}")))?;
+    usable_code(&found, code)?;
+    Ok(Some(found))
+}
+
+fn usable_code(found: &EnteredCode, code: &str) -> Result<(), OrderError> {
+    if found.promotion_status != PromotionStatus::Active.as_str() {
+        let status = &found.promotion_status;
+        return Err(OrderError::invalid(
+            "coupon_code",
+            "code_inactive",
+            format!("the promotion with the code {code} is {status}, not active"),
+        ));
     }
-    Err(match crate::promotions::status_of_code(db, code).await? {
-        Some(status) => {
-            OrderError::invalid("coupon_code", "code_inactive", format!("the promotion with the code {code} is {status}, not active"))
-        }
-        None => OrderError::invalid("coupon_code", "unknown_code", format!("no promotion has the code {code}")),
-    })
+    admit_code_use(found.disabled(), found.max_uses, found.uses)
+        .map_err(|refused| OrderError::invalid("coupon_code", refused.code(), format!("{code}: {refused}")))
 }
 
 /// How a cart is being priced, which says what is locked and whose uses count.
@@ -120,7 +142,7 @@ pub(super) async fn check_cart(db: &Db, store: &StoreSnapshot, cart: &CartInput,
     }
     let (catalog_version, promotions) = (store.versions.promotions, store.promotions.clone());
     let coupon_code = text::CODE.parse_optional("coupon_code", cart.coupon_code.as_deref())?;
-    check_code(db, &promotions, coupon_code.as_deref()).await?;
+    let code = check_code(db, coupon_code.as_deref(), None, now).await?;
     let skus: Vec<String> =
         cart.lines.iter().enumerate().map(|(i, l)| text::SKU.parse(&format!("lines[{i}].sku"), &l.sku)).collect::<Result<_, _>>()?;
     let by_sku = crate::products::cart_products(db, &store.products, &skus).await?;
@@ -149,6 +171,7 @@ pub(super) async fn check_cart(db: &Db, store: &StoreSnapshot, cart: &CartInput,
         tier: None,
         ladder: store.tiers.clone(),
         coupon_code,
+        code,
         shipping: cart.shipping,
         promotions,
         catalog_version,
@@ -167,16 +190,25 @@ pub(super) async fn price_checked(
     mode: Pricing,
     first_order: Option<bool>,
 ) -> Result<PricedCart, OrderError> {
-    let candidates = cart.promotions.candidates(&cart.lines, cart.coupon_code.as_deref());
-    // A new order's customer is locked already (`lock_customer`): the lock
-    // order of this module is customer, order, promotions.
-    if mode != Pricing::Quote {
-        promotion_uses::lock_limited(tx, &candidates).await?;
-    }
+    let code_promotion = cart.code.as_ref().map(|c| c.promotion_id);
+    let candidates = cart.promotions.candidates(&cart.lines, code_promotion);
     let this_order = match mode {
         Pricing::Reprice { order_id } => Some(order_id),
         _ => None,
     };
+    // A new order's customer is locked already (`lock_customer`): the lock
+    // order of this module is customer, order, promotions, code.
+    if mode != Pricing::Quote {
+        promotion_uses::lock_limited(tx, &candidates).await?;
+        if let (Some(code), Some(entered)) = (&cart.code, cart.coupon_code.as_deref()) {
+            if code.max_uses.is_some() {
+                // Counted again under the code's lock: the check in `check_cart` saw no lock.
+                let now = cart.local_now.with_timezone(&Utc);
+                let locked = codes::look_up_in(tx, entered, this_order, now, true).await?;
+                usable_code(locked.as_ref().unwrap_or(code), entered)?;
+            }
+        }
+    }
     let usage = promotion_uses::usage_of(tx, &candidates, cart.customer_id, this_order, cart.local_now.with_timezone(&Utc)).await?;
     let input = PricingInput {
         tier: cart.tier.as_ref(),
@@ -184,6 +216,7 @@ pub(super) async fn price_checked(
         promotions: &candidates,
         usage: &usage,
         coupon_code: cart.coupon_code.as_deref(),
+        coupon_promotion_id: code_promotion,
         settings: cart.settings,
         shipping: cart.shipping,
         ..PricingInput::new(&cart.lines, cart.local_now)

@@ -113,7 +113,7 @@ pub(super) async fn insert_order(
     })
     .context("insert order lines")?;
     let adjustments = insert_adjustments(tx, id, p).await?;
-    promotion_uses::reserve(tx, id, cart.customer_id, p, now).await?;
+    promotion_uses::reserve(tx, id, cart.customer_id, p, cart.code.as_ref().map(|c| (c.id, c.promotion_id)), now).await?;
     Ok(Some(Order { order, lines, adjustments, refunds: Vec::new(), rejections: Vec::new() }))
 }
 

@@ -125,8 +125,10 @@ pub async fn pay_order(
     // Use rows exist only for the promotions the order applied.
     let has_promotions = current.adjustments.iter().any(|a| a.promotion_id.is_some());
     if has_promotions {
-        if let Err(breach) = promotion_uses::check_confirmable(&mut tx, order_id, order.customer_id, now).await? {
-            let err = OrderError::PromotionLimitReached { promotion_id: breach.promotion_id, reason: breach.reached.to_string() };
+        if let Err(breach) =
+            promotion_uses::check_confirmable(&mut tx, order_id, order.customer_id, order.coupon_code.as_deref(), now).await?
+        {
+            let err = OrderError::PromotionLimitReached { promotion_id: breach.promotion_id, reason: breach.reason };
             return refuse_payment(tx, order, payment_ref, amount, err, now).await;
         }
     }

@@ -4,10 +4,12 @@ use super::*;
 use crate::db::Db;
 use crate::dispatch;
 use crate::promotion_uses;
+use crate::promotions::codes;
 use crate::store_cache::StoreCache;
 use anyhow::Context;
 use chrono::{DateTime, FixedOffset, Utc};
 use setia_domain::pricing::{CartLine, PricingSettings};
+use setia_domain::promotion::PromotionStatus;
 use setia_domain::promotion_index::PromotionIndex;
 use setia_domain::{Money, OrderStatus};
 use std::collections::HashMap;
@@ -61,6 +63,14 @@ pub(super) async fn reprice(
     .await)
     .context("load line categories")?;
     let category: HashMap<i64, Option<String>> = categories.into_iter().collect();
+    // A code that can no longer be used (its promotion not active, the code
+    // disabled) simply finds nothing now.
+    let code = match current.order.coupon_code.as_deref() {
+        Some(entered) => codes::look_up_in(&mut tx, entered, Some(order_id), now, false)
+            .await?
+            .filter(|c| c.promotion_status == PromotionStatus::Active.as_str() && !c.disabled()),
+        None => None,
+    };
     let cart = CheckedCart {
         lines: current
             .lines
@@ -76,8 +86,8 @@ pub(super) async fn reprice(
         customer_id: current.order.customer_id,
         tier: current.order.tier_snapshot(),
         ladder: Arc::default(),
-        // A code whose promotion is no longer active simply finds nothing now.
         coupon_code: current.order.coupon_code.clone(),
+        code,
         shipping: Money(current.order.shipping),
         promotions,
         catalog_version,
@@ -110,7 +120,7 @@ pub(super) async fn reprice(
         .map(|r| r.rows_affected()))
     .context("clear order adjustments")?;
     insert_adjustments(&mut tx, order_id, &priced).await?;
-    promotion_uses::reserve(&mut tx, order_id, cart.customer_id, &priced, now).await?;
+    promotion_uses::reserve(&mut tx, order_id, cart.customer_id, &priced, cart.code.as_ref().map(|c| (c.id, c.promotion_id)), now).await?;
     dispatch!(tx &mut tx, |c| sqlx::query(
         "UPDATE orders SET subtotal = $1, discount_total = $2, total = $3, promotions_rejected = $4, updated_at = $5 WHERE id = $6"
     )

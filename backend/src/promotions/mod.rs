@@ -10,6 +10,7 @@
 //!
 //! Uses and budget spent are derived from `promotion_uses` (rows not released).
 
+pub mod codes;
 mod rows;
 
 use crate::audit::{self, Actor, AuditEntry};
@@ -19,7 +20,7 @@ use anyhow::Context;
 use chrono::{DateTime, NaiveTime, Utc, Weekday};
 use rows::*;
 use serde_json::json;
-use setia_domain::promotion::{normalize_code, ProductSet, Promotion, PromotionStatus, Reward};
+use setia_domain::promotion::{ProductSet, Promotion, PromotionStatus, Reward};
 use setia_domain::Invalid;
 use setia_domain::{Money, Percent};
 use std::collections::BTreeSet;
@@ -168,15 +169,8 @@ async fn save(
         None => None,
     };
     check_references(&mut tx, &input).await?;
-    let code = input.code.as_deref();
-    let code_key = code.map(normalize_code);
-    if let Some(key) = &code_key {
-        let holder: Option<i64> = dispatch!(tx &mut tx, |c| sqlx::query_scalar("SELECT id FROM promotions WHERE code_key = $1")
-            .bind(key)
-            .fetch_optional(c)
-            .await)
-        .context("look up promotion code")?;
-        if holder.is_some_and(|h| Some(h) != id) {
+    if let Some(code) = input.code.as_deref() {
+        if codes::holder_of(&mut tx, code).await?.is_some_and(|h| Some(h) != id) {
             return Err(PromotionError::invalid("code", "code_taken", "another promotion already uses this code"));
         }
     }
@@ -184,14 +178,12 @@ async fn save(
     let c = &input.conditions;
     let hours = c.hours.map(|h| (hhmm(h.from), hhmm(h.to)));
     let weekdays = weekdays_text(&c.weekdays);
-    // The definition's 24 columns, `$1`–`$24` in both the INSERT and the UPDATE.
+    // The definition's 22 columns, `$1`–`$22` in both the INSERT and the UPDATE.
     macro_rules! bind_definition {
         ($q:expr) => {
             $q.bind(&input.name)
                 .bind(&input.description)
                 .bind(input.kind.as_str())
-                .bind(code)
-                .bind(&code_key)
                 .bind(input.starts_at)
                 .bind(input.ends_at)
                 .bind(input.priority)
@@ -215,10 +207,10 @@ async fn save(
     }
     let id = match id {
         None => dispatch!(tx &mut tx, |conn| bind_definition!(sqlx::query_scalar::<_, i64>(
-            "INSERT INTO promotions (name, description, kind, code, code_key, status, starts_at, ends_at, priority, stacking,
+            "INSERT INTO promotions (name, description, kind, status, starts_at, ends_at, priority, stacking,
                 min_subtotal, min_quantity, first_order_only, weekdays, hours_from, hours_to, reward_type, reward_basis_points,
                 reward_amount, reward_buy, reward_get, max_discount, total_uses, uses_per_customer, budget, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $25)
+             VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
              RETURNING id"
         ))
         .bind(now)
@@ -227,12 +219,12 @@ async fn save(
         .context("insert promotion")?,
         Some(id) => {
             dispatch!(tx &mut tx, |conn| bind_definition!(sqlx::query(
-                "UPDATE promotions SET name = $1, description = $2, kind = $3, code = $4, code_key = $5, starts_at = $6, ends_at = $7,
-                    priority = $8, stacking = $9, min_subtotal = $10, min_quantity = $11, first_order_only = $12, weekdays = $13,
-                    hours_from = $14, hours_to = $15, reward_type = $16, reward_basis_points = $17, reward_amount = $18,
-                    reward_buy = $19, reward_get = $20, max_discount = $21, total_uses = $22, uses_per_customer = $23, budget = $24,
-                    updated_at = $25
-                 WHERE id = $26"
+                "UPDATE promotions SET name = $1, description = $2, kind = $3, starts_at = $4, ends_at = $5,
+                    priority = $6, stacking = $7, min_subtotal = $8, min_quantity = $9, first_order_only = $10, weekdays = $11,
+                    hours_from = $12, hours_to = $13, reward_type = $14, reward_basis_points = $15, reward_amount = $16,
+                    reward_buy = $17, reward_get = $18, max_discount = $19, total_uses = $20, uses_per_customer = $21, budget = $22,
+                    updated_at = $23
+                 WHERE id = $24"
             ))
             .bind(now)
             .bind(id)
@@ -270,6 +262,7 @@ async fn save(
             .context("insert promotion product")?;
         }
     }
+    codes::set_shared_code(&mut tx, id, input.code.as_deref(), now).await?;
     let tiers: BTreeSet<i64> = c.tier_ids.iter().copied().collect();
     for tier in tiers {
         dispatch!(tx &mut tx, |conn| sqlx::query("INSERT INTO promotion_tiers (promotion_id, tier_id) VALUES ($1, $2)")
@@ -365,17 +358,6 @@ pub async fn catalog_version(db: &Db) -> anyhow::Result<i64> {
 #[tracing::instrument(skip_all)]
 pub async fn catalog_version_in(tx: &mut Tx) -> anyhow::Result<i64> {
     dispatch!(tx tx, |c| sqlx::query_scalar(CATALOG_VERSION).fetch_one(c).await).context("read promotion catalog version")
-}
-
-/// The status of the promotion holding this code (case-insensitive), if any: it
-/// tells "no such code" from "this code's promotion is paused".
-#[tracing::instrument(skip_all)]
-pub async fn status_of_code(db: &Db, code: &str) -> anyhow::Result<Option<String>> {
-    dispatch!(db, |c| sqlx::query_scalar("SELECT status FROM promotions WHERE code_key = $1")
-        .bind(normalize_code(code))
-        .fetch_optional(c)
-        .await)
-    .context("look up a promotion code")
 }
 
 /// The names of these promotions, by id (for traces shown long after pricing).

@@ -43,7 +43,8 @@ pub(super) struct PromotionRow {
     budget_used: i64,
 }
 
-pub(super) const SELECT_PROMOTIONS: &str = "SELECT p.id, p.name, p.description, p.kind, p.code, p.status, p.starts_at, p.ends_at, p.priority,
+pub(super) const SELECT_PROMOTIONS: &str = "SELECT p.id, p.name, p.description, p.kind,
+    (SELECT c.code FROM promotion_codes c WHERE c.promotion_id = p.id AND c.shared) AS code, p.status, p.starts_at, p.ends_at, p.priority,
     p.stacking, p.min_subtotal, p.min_quantity, p.first_order_only, p.weekdays, p.hours_from, p.hours_to, p.reward_type,
     p.reward_basis_points, p.reward_amount, p.reward_buy, p.reward_get, p.max_discount, p.total_uses, p.uses_per_customer,
     p.budget, p.created_at, p.updated_at,

@@ -16,7 +16,8 @@ pub(super) fn check(p: &Promotion, input: &PricingInput<'_>, base: &[Money], usa
     if p.kind == PromotionKind::Code {
         let entered = input.coupon_code.map(normalize_code);
         let own = p.code.as_deref().map(normalize_code);
-        if entered.is_none() || entered != own {
+        let shared = entered.is_some() && entered == own;
+        if !shared && input.coupon_promotion_id != Some(p.id) {
             return Err(RejectReason::CodeNotEntered);
         }
     }

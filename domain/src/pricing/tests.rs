@@ -798,3 +798,26 @@ fn figures_that_do_not_add_up_are_caught_before_they_are_stored() {
     wrong_subtotal.subtotal = Money(wrong_subtotal.subtotal.0 - 1);
     assert!(wrong_subtotal.check_totals().is_err());
 }
+
+#[test]
+fn a_generated_code_applies_its_promotion_which_has_no_shared_code() {
+    let lines = [line("SEPATU", 100_000, 1)];
+    let mut campaign = percent_order(7, "10");
+    campaign.kind = PromotionKind::Code;
+    campaign.code = None;
+    let refs = [&campaign];
+    let with = |owner: Option<i64>| {
+        price_cart(&PricingInput {
+            promotions: &refs,
+            coupon_code: Some("SETIA-ABCD"),
+            coupon_promotion_id: owner,
+            ..PricingInput::new(&lines, now())
+        })
+        .unwrap()
+    };
+    let p = with(Some(7));
+    assert_eq!(p.discount_total, Money(10_000));
+    assert_eq!(p.adjustments[0].code.as_deref(), Some("SETIA-ABCD"), "the trace names the code entered");
+    assert_eq!(with(Some(8)).discount_total, Money::ZERO, "a code of another promotion");
+    assert_eq!(with(None).discount_total, Money::ZERO, "no code resolved");
+}
