@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod downloads;
 pub mod error_status;
 pub mod limits;
 pub mod metrics;

@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::render))
+        .route("/promotions/{id}/codes.csv", get(crate::downloads::promotion_codes))
         .leptos_routes_with_context(&server_state, routes, move || provide_context(context_state.clone()), {
             let options = options.clone();
             move || shell(options.clone())

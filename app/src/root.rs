@@ -5,8 +5,8 @@ use crate::components::layout::SignedInLayout;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::pages::{
-    AuditPage, CustomerPage, CustomersPage, HomePage, JobsPage, LoginPage, NotFoundPage, OrderPage, OrdersPage, SettingsPage,
-    SimulatorPage, TiersPage, UsersPage,
+    AuditPage, CustomerPage, CustomersPage, HomePage, JobsPage, LoginPage, NotFoundPage, OrderPage, OrdersPage, PromotionPage,
+    PromotionsPage, SettingsPage, SimulatorPage, TaskPage, TiersPage, UsersPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -59,6 +59,9 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("customers/:id") view=CustomerPage ssr=SsrMode::Async/>
                             <Route path=path!("orders") view=OrdersPage ssr=SsrMode::Async/>
                             <Route path=path!("orders/:id") view=OrderPage ssr=SsrMode::Async/>
+                            <Route path=path!("promotions") view=PromotionsPage ssr=SsrMode::Async/>
+                            <Route path=path!("promotions/:id") view=PromotionPage ssr=SsrMode::Async/>
+                            <Route path=path!("tasks/:id") view=TaskPage ssr=SsrMode::Async/>
                             <Route path=path!("simulator") view=SimulatorPage ssr=SsrMode::Async/>
                             <Route path=path!("tiers") view=TiersPage ssr=SsrMode::Async/>
                             <Route path=path!("users") view=UsersPage ssr=SsrMode::Async/>

@@ -19,6 +19,7 @@ pub mod promotion;
 pub mod promotion_code;
 pub mod promotion_definition;
 pub mod promotion_index;
+pub mod promotion_summary;
 pub mod role;
 pub mod text;
 pub mod tier;

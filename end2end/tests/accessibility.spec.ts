@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { signIn } from './helpers';
+import { api, signIn } from './helpers';
 
 // UI.md: axe-core finds no serious or critical violations. axe runs inside the
 // page (from the npm package, no CDN).
@@ -24,9 +24,12 @@ test('the login page has no serious accessibility violations', async ({ page }) 
   expect(await seriousViolations(page)).toEqual([]);
 });
 
-test('the signed-in pages have no serious accessibility violations', async ({ page }) => {
+test('the signed-in pages have no serious accessibility violations', async ({ page, request }) => {
+  const promo = await api(request, '/promotions', {
+    name: `Axe ${Date.now()}`, kind: 'code', priority: 0, stacking: 'combinable', conditions: {}, reward: { type: 'percent_order', value: 5 },
+  });
   await signIn(page);
-  for (const path of ['/', '/users', '/audit', '/settings', '/jobs', '/customers', '/orders', '/tiers', '/simulator', '/simulator?sku0=NOPE&qty0=1']) {
+  for (const path of ['/', '/users', '/audit', '/settings', '/jobs', '/customers', '/orders', '/tiers', '/simulator', '/simulator?sku0=NOPE&qty0=1', '/promotions', `/promotions/${promo.id}`, `/promotions/${promo.id}?confirm=active`]) {
     await page.goto(path);
     expect(await seriousViolations(page), path).toEqual([]);
   }

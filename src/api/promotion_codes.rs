@@ -4,15 +4,12 @@
 use super::auth::{Admin, ApiId, Scoped};
 use super::json::ApiJson;
 use super::ApiError;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Utc;
-use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
-use setia_backend::csv_export;
 use setia_backend::promotions::codes::{self, Generated};
 use setia_backend::AppState;
 use setia_domain::promotion_code::CodeBatch;
@@ -65,9 +62,6 @@ pub async fn generate(
     })
 }
 
-/// Codes read per page of the CSV stream.
-const CSV_PAGE: i64 = 5_000;
-
 /// `GET /api/v1/promotions/{id}/codes.csv` (admin) — every code of the promotion,
 /// streamed: `code,max_uses,uses,status`.
 #[utoipa::path(get, path = "/api/v1/promotions/{id}/codes.csv", tag = "promotions", security(("bearer" = [])),
@@ -75,21 +69,5 @@ const CSV_PAGE: i64 = 5_000;
 pub async fn export_csv(_auth: Scoped<Admin>, State(state): State<AppState>, ApiId(id): ApiId) -> Result<Response, ApiError> {
     // 404 before the first byte: a stream cannot change its status later.
     setia_backend::promotions::get_promotion(&state.db, id).await?;
-    let db = state.db.clone();
-    let rows = csv_export::stream_pages(&["code", "max_uses", "uses", "status"], false, move |after| {
-        let db = db.clone();
-        async move {
-            let page = codes::codes_after(&db, id, after, CSV_PAGE).await?;
-            Ok(page
-                .into_iter()
-                .map(|c| (c.id, vec![c.code, c.max_uses.map(|m| m.to_string()).unwrap_or_default(), c.uses.to_string(), c.status]))
-                .collect())
-        }
-    });
-    let body = Body::from_stream(rows.map_err(|e| {
-        tracing::error!(error = ?e, "code export stopped");
-        std::io::Error::other("export failed")
-    }));
-    let disposition = format!("attachment; filename=\"promotion-{id}-codes-{}.csv\"", Utc::now().format("%Y-%m-%d"));
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
+    Ok(crate::downloads::codes_csv(&state.db, id, false))
 }

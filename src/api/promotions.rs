@@ -445,6 +445,6 @@ pub async fn set_status(
         _ => return Err(ApiError::invalid("status", "invalid_status", "status is active, paused or ended")),
     };
     let actor = auth.actor();
-    let saved = promotions::set_status(&state.db, id, status, &actor, Utc::now()).await?;
+    let saved = promotions::set_status(&state.db, id, status, None, &actor, Utc::now()).await?;
     Ok(Json(saved.into()))
 }

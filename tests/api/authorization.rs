@@ -35,6 +35,17 @@ fn server_functions() -> Vec<ServerFnCall> {
         ("simulator_choices", None, vec![]),
         ("simulate_pricing", None, vec![("lines[0][sku]", s("NOPE")), ("customer", s("")), ("code", s("")), ("at", s(""))]),
         ("tiers_overview", None, vec![]),
+        ("list_promotions", None, vec![("page", s("1"))]),
+        ("promotion_detail", None, vec![("id", s("999999"))]),
+        ("set_promotion_status", Some(Role::Marketing), vec![("id", s("999999")), ("status", s("active"))]),
+        (
+            "generate_codes",
+            Some(Role::Marketing),
+            vec![("id", s("999999")), ("count", s("5")), ("prefix", s("")), ("pattern", s("")), ("max_uses", s(""))],
+        ),
+        ("find_code", None, vec![("id", s("999999")), ("code", s("HEMAT"))]),
+        ("set_code_status", Some(Role::Marketing), vec![("id", s("999999")), ("code", s("HEMAT")), ("disabled", s("true"))]),
+        ("task_progress", None, vec![("id", s("999999"))]),
         ("preview_tier", Some(Role::Marketing), tier_form()),
         ("save_tier", Some(Role::Marketing), tier_form()),
         (
@@ -118,7 +129,23 @@ fn assert_right_answer(name: &str, role: Role, earlier: usize, r: &crate::common
             status(200);
             assert_eq!((b["email"].as_str(), b["role"].as_str()), (Some("new.user@toko.test"), Some("support")), "{who}: {b}");
         }
-        "update_staff_access" | "customer_detail" | "order_detail" | "recalculate_order" => status(404),
+        "update_staff_access"
+        | "customer_detail"
+        | "order_detail"
+        | "recalculate_order"
+        | "promotion_detail"
+        | "set_promotion_status"
+        | "generate_codes"
+        | "set_code_status"
+        | "task_progress" => status(404),
+        "list_promotions" => {
+            status(200);
+            assert_eq!((&b["rows"], b["total"].as_i64()), (&serde_json::json!([]), Some(0)), "{who}");
+        }
+        "find_code" => {
+            status(200);
+            assert_eq!(b, &serde_json::Value::Null, "{who}: no such code");
+        }
         "list_audit" => {
             status(200);
             assert!(b["rows"].is_array() && b["page"] == 1, "{who}: {b}");

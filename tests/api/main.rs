@@ -25,6 +25,7 @@ mod operations;
 mod orders;
 mod overdue;
 mod promotion_codes;
+mod promotion_pages;
 mod promotion_uses;
 mod promotions_api;
 mod request_limits;

@@ -108,6 +108,7 @@ fn Frame(user: SessionUser) -> impl IntoView {
                 </ul>
                 <p class="nav-group">{t!(i18n, nav.group_promotions)}</p>
                 <ul>
+                    <li><A href="/promotions">{t!(i18n, nav.promotions)}</A></li>
                     <li><A href="/simulator">{t!(i18n, nav.simulator)}</A></li>
                 </ul>
                 <p class="nav-group">{t!(i18n, nav.group_membership)}</p>

@@ -5,4 +5,5 @@ pub mod format;
 pub mod language;
 pub mod layout;
 pub mod list;
+pub mod task_progress;
 pub mod trace;

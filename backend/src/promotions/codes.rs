@@ -359,3 +359,57 @@ pub async fn set_code_status(
     tx.commit().await?;
     Ok(())
 }
+
+/// An order that used a code, and how far that use went.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CodeUse {
+    pub order_id: i64,
+    pub order_status: String,
+    /// `reserved`, `confirmed` or `released`.
+    pub use_status: String,
+    pub amount: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One code of a promotion with the orders that used it (newest first, at most
+/// 100): support's answer to "why didn't my code work?".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeDetail {
+    pub code: CodeRow,
+    pub uses: Vec<CodeUse>,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn find_code(db: &Db, promotion_id: i64, code: &str) -> anyhow::Result<Option<CodeDetail>> {
+    let row: Option<CodeRow> = dispatch!(db, |c| sqlx::query_as::<_, CodeRow>(
+        "SELECT c.id, c.code, c.shared, c.status, c.max_uses,
+                CAST((SELECT COUNT(*) FROM promotion_uses u WHERE u.code_id = c.id AND u.status <> 'released') AS BIGINT) AS uses
+         FROM promotion_codes c WHERE c.promotion_id = $1 AND c.code_key = $2"
+    )
+    .bind(promotion_id)
+    .bind(normalize_code(code))
+    .fetch_optional(c)
+    .await)
+    .context("find a code")?;
+    let Some(code) = row else { return Ok(None) };
+    let uses = dispatch!(db, |c| sqlx::query_as::<_, CodeUse>(
+        "SELECT u.order_id, o.status AS order_status, u.status AS use_status, u.amount, u.created_at
+         FROM promotion_uses u JOIN orders o ON o.id = u.order_id
+         WHERE u.code_id = $1 ORDER BY u.id DESC LIMIT 100"
+    )
+    .bind(code.id)
+    .fetch_all(c)
+    .await)
+    .context("list a code's uses")?;
+    Ok(Some(CodeDetail { code, uses }))
+}
+
+/// How many codes a promotion has (shared and generated).
+#[tracing::instrument(skip_all)]
+pub async fn count_codes(db: &Db, promotion_id: i64) -> anyhow::Result<i64> {
+    dispatch!(db, |c| sqlx::query_scalar::<_, i64>("SELECT CAST(COUNT(*) AS BIGINT) FROM promotion_codes WHERE promotion_id = $1")
+        .bind(promotion_id)
+        .fetch_one(c)
+        .await)
+    .context("count codes")
+}

@@ -11,6 +11,8 @@
 //! Uses and budget spent are derived from `promotion_uses` (rows not released).
 
 pub mod codes;
+pub mod list;
+pub mod pages;
 mod rows;
 
 use crate::audit::{self, Actor, AuditEntry};
@@ -283,11 +285,14 @@ async fn save(
 
 /// Moves a promotion to `status`. Allowed: draft → active, paused or ended;
 /// active ↔ paused; active or paused → ended. The same status again changes nothing.
+/// `confirm_name`: a page asks for the promotion's name before it ends one (ending
+/// is final); it must then match (422 `confirm_name_mismatch`).
 #[tracing::instrument(skip_all)]
 pub async fn set_status(
     db: &Db,
     id: i64,
     status: PromotionStatus,
+    confirm_name: Option<&str>,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<PromotionRecord, PromotionError> {
@@ -296,6 +301,9 @@ pub async fn set_status(
     let from = before.promotion.status;
     if from == status {
         return Ok(before);
+    }
+    if confirm_name.is_some_and(|typed| typed.trim() != before.promotion.name) {
+        return Err(PromotionError::invalid("confirm_name", "confirm_name_mismatch", "type the promotion's name to end it"));
     }
     if !from.can_become(status) {
         return Err(PromotionError::StatusChange { from: from.as_str(), to: status.as_str() });

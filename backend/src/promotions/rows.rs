@@ -2,7 +2,8 @@
 //! and what `promotion_uses` says) read back into the domain's `Promotion`.
 
 use super::*;
-use crate::db::Tx;
+use crate::bind_params;
+use crate::db::{Arg, Params, Tx};
 use crate::dispatch;
 use anyhow::Context;
 use chrono::{DateTime, NaiveTime, Utc};
@@ -141,15 +142,25 @@ impl PromotionRow {
 /// Promotions matching `where_sql` (over `p`), each with its products and tiers.
 #[tracing::instrument(skip_all)]
 pub(super) async fn load_where(tx: &mut Tx, where_sql: &str, id: Option<i64>) -> anyhow::Result<Vec<PromotionRecord>> {
-    let sql = format!("{SELECT_PROMOTIONS} WHERE {where_sql} ORDER BY p.id");
-    let rows: Vec<PromotionRow> = dispatch!(tx tx, |c| {
-        let q = sqlx::query_as::<_, PromotionRow>(&sql);
-        match id {
-            Some(id) => q.bind(id).fetch_all(c).await,
-            None => q.fetch_all(c).await,
+    let mut params = Params::default();
+    let where_sql = match id {
+        // `where_sql` names its one parameter `$1`.
+        Some(id) => {
+            params.add(Arg::Int(id));
+            where_sql.to_string()
         }
-    })
-    .context("load promotions")?;
+        None => where_sql.to_string(),
+    };
+    load_matching(tx, &where_sql, "ORDER BY p.id", &params).await
+}
+
+/// Promotions matching `where_sql` (over `p`, its placeholders in `params`), in the
+/// order and window of `tail` (`ORDER BY … LIMIT …`), each with its products and tiers.
+#[tracing::instrument(skip_all)]
+pub(super) async fn load_matching(tx: &mut Tx, where_sql: &str, tail: &str, params: &Params) -> anyhow::Result<Vec<PromotionRecord>> {
+    let sql = format!("{SELECT_PROMOTIONS} WHERE {where_sql} {tail}");
+    let rows: Vec<PromotionRow> = dispatch!(tx tx, |c| bind_params!(sqlx::query_as::<_, PromotionRow>(&sql), params).fetch_all(c).await)
+        .context("load promotions")?;
     let ids: BTreeSet<i64> = rows.iter().map(|r| r.id).collect();
     // Per promotion: (list, sku, category) rows.
     type ProductRows = Vec<(String, Option<String>, Option<String>)>;
