@@ -7,7 +7,7 @@
 //! or `@` (and tab or carriage return, which some treat the same) as a formula,
 //! so such a cell is written with a leading `'` — the one guard, in [`guard_cell`].
 
-use futures_util::stream::{self, Stream};
+use futures_util::stream::{self, Stream, StreamExt};
 use std::borrow::Cow;
 use std::future::Future;
 
@@ -60,13 +60,14 @@ where
             Err(e) => Some((Err(e), None)),
         }
     });
-    futures_util::StreamExt::chain(stream::once(async move { start }), pages)
+    // Fused: a body wrapper (the compression layer) may poll once more after the
+    // end, which an unfused `unfold` answers with a panic.
+    stream::once(async move { start }).chain(pages).fuse()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures_util::StreamExt;
 
     #[test]
     fn cells_a_spreadsheet_would_run_are_prefixed() {
@@ -88,7 +89,12 @@ mod tests {
             let page: Page = rows.iter().filter(|(c, _)| *c > after).take(2).cloned().collect();
             async move { Ok(page) }
         });
-        let chunks: Vec<Vec<u8>> = s.map(|c| c.unwrap()).collect().await;
+        let mut s = Box::pin(s);
+        let mut chunks: Vec<Vec<u8>> = Vec::new();
+        while let Some(c) = s.next().await {
+            chunks.push(c.unwrap());
+        }
+        assert!(s.next().await.is_none(), "polled again after its end, the stream stays ended");
         assert_eq!(chunks.len(), 4, "the header, then three pages");
         let text = String::from_utf8(chunks.concat()).unwrap();
         assert_eq!(text, "\u{feff}code,note\nC1,'=1\nC2,'=2\nC3,'=3\nC4,'=4\nC5,'=5\n");
