@@ -46,6 +46,7 @@ fn server_functions() -> Vec<ServerFnCall> {
         ("find_code", None, vec![("id", s("999999")), ("code", s("HEMAT"))]),
         ("set_code_status", Some(Role::Marketing), vec![("id", s("999999")), ("code", s("HEMAT")), ("disabled", s("true"))]),
         ("task_progress", None, vec![("id", s("999999"))]),
+        ("list_tasks", Some(Role::Admin), vec![]),
         ("preview_tier", Some(Role::Marketing), tier_form()),
         ("save_tier", Some(Role::Marketing), tier_form()),
         (
@@ -149,6 +150,10 @@ fn assert_right_answer(name: &str, role: Role, earlier: usize, r: &crate::common
         "list_audit" => {
             status(200);
             assert!(b["rows"].is_array() && b["page"] == 1, "{who}: {b}");
+        }
+        "list_tasks" => {
+            status(200);
+            assert_eq!(b, &serde_json::json!([]), "{who}: no task was started in this test");
         }
         "list_job_runs" => {
             status(200);

@@ -169,6 +169,15 @@ both_backends!(codes_from_the_page_generate_look_up_toggle_and_download, |app| a
     assert_eq!((&last["status"], &last["done"], &last["total"]), (&json!("done"), &json!(12_000), &json!(12_000)), "{last:?}");
     let html = support.get(&format!("/tasks/{task}")).await;
     assert!(html.status == 200 && html.text.contains("<progress"), "the task page shows its bar");
+    // Admins find it on the job runs page too.
+    let admin = app.signed_in(Role::Admin).await;
+    let listed = admin.server_fn("list_tasks", &[]).await;
+    assert_eq!(
+        (&listed.body[0]["id"], &listed.body[0]["kind"], &listed.body[0]["status"]),
+        (&json!(task.parse::<i64>().unwrap()), &json!("generate_codes"), &json!("done"))
+    );
+    let jobs = admin.get("/jobs").await;
+    assert!(jobs.text.contains(&format!("/tasks/{task}")), "the job runs page links the task");
     // The page's download: marketing and admin only, a BOM for spreadsheets.
     let csv = marketing.get(&format!("/promotions/{id}/codes.csv")).await;
     assert_eq!(csv.status, 200);

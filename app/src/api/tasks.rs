@@ -28,25 +28,18 @@ impl TaskDto {
     }
 }
 
-/// `POST /api/task_progress` (every staff role) — one task as it stands.
-#[server(endpoint = "task_progress")]
-pub async fn task_progress(id: i64) -> Result<TaskDto, AppError> {
-    crate::guard::require_staff().await?;
-    let state = crate::guard::app_state()?;
-    let store = state.store.snapshot(&state.db).await?;
-    let task = setia_backend::tasks::get(&state.db, id).await?.ok_or_else(|| AppError::not_found("no task with this id"))?;
-    let tz = store.settings.tz();
-    let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).naive_local();
-    let now = chrono::Utc::now();
+#[cfg(feature = "ssr")]
+fn task_dto(task: setia_backend::tasks::TaskRecord, tz: &chrono_tz::Tz, now: chrono::DateTime<chrono::Utc>) -> TaskDto {
+    let local = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(tz).naive_local();
     let eta_seconds = match task.started_at {
-        Some(started) if task.done > 0 && task.done < task.total => {
+        Some(started) if task.done > 0 && task.done < task.total && !task.status.is_finished() => {
             let spent = (now - started).num_milliseconds().max(1);
             Some(spent * (task.total - task.done) / task.done / 1000)
         }
         _ => None,
     };
     let finished = task.status.is_finished();
-    Ok(TaskDto {
+    TaskDto {
         id: task.id,
         kind: task.kind,
         status: task.status.as_str().into(),
@@ -59,5 +52,26 @@ pub async fn task_progress(id: i64) -> Result<TaskDto, AppError> {
         started_by: task.actor_label,
         created_local: local(task.created_at),
         finished_local: task.finished_at.filter(|_| finished).map(local),
-    })
+    }
+}
+
+/// `POST /api/task_progress` (every staff role) — one task as it stands.
+#[server(endpoint = "task_progress")]
+pub async fn task_progress(id: i64) -> Result<TaskDto, AppError> {
+    crate::guard::require_staff().await?;
+    let state = crate::guard::app_state()?;
+    let store = state.store.snapshot(&state.db).await?;
+    let task = setia_backend::tasks::get(&state.db, id).await?.ok_or_else(|| AppError::not_found("no task with this id"))?;
+    Ok(task_dto(task, &store.settings.tz(), chrono::Utc::now()))
+}
+
+/// `POST /api/list_tasks` (admin) — the newest 100 tasks, for the job runs page.
+#[server(endpoint = "list_tasks")]
+pub async fn list_tasks() -> Result<Vec<TaskDto>, AppError> {
+    crate::guard::require(setia_domain::Role::Admin).await?;
+    let state = crate::guard::app_state()?;
+    let store = state.store.snapshot(&state.db).await?;
+    let tz = store.settings.tz();
+    let now = chrono::Utc::now();
+    Ok(setia_backend::tasks::recent(&state.db, 100).await?.into_iter().map(|t| task_dto(t, &tz, now)).collect())
 }
